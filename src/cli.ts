@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { applyCommand, APPLY_HELP } from './commands/apply.js';
+import { demoCommand, DEMO_HELP } from './commands/demo.js';
+import { planCommand, PLAN_HELP } from './commands/plan.js';
+import { rollbackCommand, ROLLBACK_HELP } from './commands/rollback.js';
+import { runsCommand, RUNS_HELP, unlockCommand, UNLOCK_HELP } from './commands/runs.js';
+import { errorMessage } from './domain/errors.js';
+import { redactText } from './render/redact.js';
+
+type Command = (args: string[], out: NodeJS.WriteStream) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; help: string; summary: string }> = {
+  plan: { run: planCommand, help: PLAN_HELP, summary: 'show what apply would change (exit 0 none, 2 changes, 1 error)' },
+  apply: { run: applyCommand, help: APPLY_HELP, summary: 'apply the plan, with journal, backup and automatic rollback on failure' },
+  rollback: { run: rollbackCommand, help: ROLLBACK_HELP, summary: 'undo a past run from the nodes\' own journals' },
+  runs: { run: runsCommand, help: RUNS_HELP, summary: 'list the runs recorded on each node' },
+  unlock: { run: unlockCommand, help: UNLOCK_HELP, summary: 'release a stale node lock held by a dead run' },
+  demo: { run: demoCommand, help: DEMO_HELP, summary: 'create a local 4-node demo fleet and plan it' },
+};
+
+export const MAIN_HELP = `clawfleet: keep a fleet of OpenClaw nodes on one baseline, over plain SSH.
+
+Usage: clawfleet <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`)
+  .join('\n')}
+
+Run "clawfleet <command> --help" for a command's options.`;
+
+export async function main(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    out.write(MAIN_HELP + '\n');
+    return cmd ? 0 : 1;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    process.stderr.write(`clawfleet: unknown command "${cmd}" (see clawfleet --help)\n`);
+    return 1;
+  }
+  try {
+    return await c.run(rest, out);
+  } catch (e) {
+    process.stderr.write(`clawfleet ${cmd}: ${redactText(errorMessage(e))}\n`);
+    if (process.env.CLAWFLEET_DEBUG) process.stderr.write(String((e as Error).stack) + '\n');
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`clawfleet: ${errorMessage(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

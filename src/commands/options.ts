@@ -1,0 +1,54 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ClawError } from '../domain/errors.js';
+
+/** Options shared by every command that talks to nodes. */
+export const COMMON = {
+  inventory: { type: 'string', short: 'i', default: 'inventory.yaml' },
+  plans: { type: 'string' },
+  limit: { type: 'string', short: 'l' },
+  parallel: { type: 'string', default: '8' },
+  'trust-new-host-keys': { type: 'boolean', default: false },
+  'connect-timeout': { type: 'string', default: '10' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+export const COMMON_HELP = `Options for every command that talks to nodes:
+  -i, --inventory FILE      inventory file (default: inventory.yaml)
+      --plans DIR           where baselines <name>.yaml live (default: ./plans beside the inventory, then the built-in plans)
+  -l, --limit LIST          only these nodes/groups (comma-separated, * globs), like Ansible's --limit
+      --parallel N          nodes worked on at once (default: 8)
+      --connect-timeout S   SSH connect and handshake timeout in seconds (default: 10)
+      --trust-new-host-keys accept and record the host key of a node not yet in known_hosts (never a changed key)
+  -h, --help                this help`;
+
+export function parse<O extends ParseArgsConfig['options']>(args: string[], options: O, positionals = false) {
+  try {
+    return parseArgs({ args, options, allowPositionals: positionals, strict: true });
+  } catch (e) {
+    throw new ClawError('USAGE', (e as Error).message.split('\n')[0]!);
+  }
+}
+
+export function positiveInt(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ClawError('USAGE', `--${name} must be a positive whole number, not "${v}"`);
+  return n;
+}
+
+export function sessionOptions(v: Record<string, unknown>) {
+  const o: import('./session.js').SessionOptions = {
+    inventory: String(v.inventory),
+    parallel: positiveInt('parallel', v.parallel as string, 8),
+    trustNewHostKeys: Boolean(v['trust-new-host-keys']),
+    connectTimeoutMs: positiveInt('connect-timeout', v['connect-timeout'] as string, 10) * 1000,
+  };
+  if (typeof v.plans === 'string') o.plans = v.plans;
+  if (typeof v.limit === 'string') o.limit = v.limit;
+  return o;
+}
+
+/** "user@host" of whoever runs clawfleet, for journals and locks. */
+export function whoAmI(): string {
+  return `${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}@${process.env.HOSTNAME ?? 'localhost'}`;
+}

@@ -1,0 +1,59 @@
+import { listRuns } from '../executor/rollback.js';
+import { breakLock } from '../executor/lock.js';
+import { ClawError } from '../domain/errors.js';
+import { styleFor } from '../render/style.js';
+import { COMMON, COMMON_HELP, parse, sessionOptions } from './options.js';
+import { eachNode } from './each-node.js';
+
+export const RUNS_HELP = `Usage: clawfleet runs [options]
+
+Lists the runs each selected node has recorded in its journal (newest last), with their status.
+
+${COMMON_HELP}`;
+
+export async function runsCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
+  const { values } = parse(args, COMMON);
+  if (values.help) {
+    out.write(RUNS_HELP + '\n');
+    return 0;
+  }
+  const s = styleFor(out);
+  const results = await eachNode(sessionOptions(values), (w, paths) => listRuns(w, paths.stateDir));
+  let failed = 0;
+  for (const r of results) {
+    if (!r.ok) {
+      failed++;
+      out.write(`${s.red('failed')} ${r.error}\n`);
+      continue;
+    }
+    out.write(s.bold(`${r.node}`) + (r.value.length ? '' : s.dim(': no runs')) + '\n');
+    for (const run of r.value) out.write(`  ${run.runId}  ${run.status.padEnd(15)} ${String(run.actions).padStart(3)} actions  ${run.at}  ${run.by}\n`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+export const UNLOCK_HELP = `Usage: clawfleet unlock --run RUN-ID [options]
+
+Releases a node's stale lock, left by a run that died. Only the lock held by RUN-ID is released.
+
+${COMMON_HELP}`;
+
+export async function unlockCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
+  const { values } = parse(args, { ...COMMON, run: { type: 'string' } });
+  if (values.help) {
+    out.write(UNLOCK_HELP + '\n');
+    return 0;
+  }
+  if (!values.run) throw new ClawError('USAGE', 'unlock needs --run RUN-ID (the holder named by the refusal)');
+  const runId = values.run;
+  const results = await eachNode(sessionOptions(values), (w, paths) => breakLock(w, paths.stateDir, runId));
+  let failed = 0;
+  for (const r of results) {
+    if (r.ok) out.write(`unlocked  ${r.node}: lock of run ${r.value?.runId ?? runId} released\n`);
+    else {
+      failed++;
+      out.write(`failed    ${r.error}\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+import { errorMessage } from '../domain/errors.js';
+import type { Inventory, NodeSpec } from '../domain/inventory.js';
+import type { NodePlan, Plan } from '../domain/plan.js';
+import { gatherFacts } from '../facts/gather.js';
+import { loadBaseline, plansDirsFor, type LoadedBaseline } from '../inventory/load-baseline.js';
+import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
+import { planNode } from '../planner/plan-node.js';
+import { openNode, type ConnectOptions } from '../transport/open-node.js';
+import type { NodeWriter } from '../transport/types.js';
+import { mapLimit } from './pool.js';
+
+export interface SessionOptions extends ConnectOptions {
+  inventory: string;
+  plans?: string;
+  limit?: string;
+  parallel: number;
+}
+
+export interface NodeSession {
+  spec: NodeSpec;
+  baseline: LoadedBaseline;
+  /** null when the node could not be reached or read: see `plan.diagnostics`. */
+  writer: NodeWriter | null;
+  plan: NodePlan;
+}
+
+export interface Session {
+  inventory: Inventory;
+  nodes: NodeSession[];
+  close(): Promise<void>;
+}
+
+/** Load inventory and baselines (all checked before any node is contacted). */
+export async function loadAll(opts: SessionOptions): Promise<{ inventory: Inventory; specs: NodeSpec[]; baselines: Map<string, LoadedBaseline> }> {
+  const inventory = await loadInventory(opts.inventory);
+  const specs = limitNodes(inventory, opts.limit);
+  const dirs = plansDirsFor(inventory.file, opts.plans);
+  const baselines = new Map<string, LoadedBaseline>();
+  for (const s of specs) if (!baselines.has(s.baseline)) baselines.set(s.baseline, await loadBaseline(s.baseline, dirs));
+  return { inventory, specs, baselines };
+}
+
+function failedPlan(spec: NodeSpec, e: unknown): NodePlan {
+  const msg = errorMessage(e);
+  const message = msg.startsWith(`${spec.name}: `) ? msg.slice(spec.name.length + 2) : msg;
+  return {
+    node: spec.name,
+    paths: { home: '', dataRoot: '', attic: '', stateDir: '' },
+    protected: [],
+    actions: [],
+    diagnostics: [{ severity: 'error', node: spec.name, message }],
+  };
+}
+
+/** Connect, gather facts and plan every selected node, `parallel` at a time. One node's failure is its own. */
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  const { inventory, specs, baselines } = await loadAll(opts);
+  const nodes = await mapLimit(specs, opts.parallel, async (spec): Promise<NodeSession> => {
+    const baseline = baselines.get(spec.baseline)!;
+    let writer: NodeWriter | null = null;
+    try {
+      writer = await openNode(spec, opts);
+      const { facts, layout } = await gatherFacts(writer, spec, baseline.baseline);
+      return { spec, baseline, writer, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
+    } catch (e) {
+      await writer?.close().catch(() => undefined);
+      return { spec, baseline, writer: null, plan: failedPlan(spec, e) };
+    }
+  });
+  return {
+    inventory,
+    nodes,
+    close: async () => {
+      await Promise.all(nodes.map((n) => n.writer?.close().catch(() => undefined)));
+    },
+  };
+}
+
+export function toPlan(s: Session): Plan {
+  const b = s.nodes[0]?.baseline;
+  return {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    baseline: { name: b?.baseline.name ?? '', sha256: b?.sha256 ?? '' },
+    inventory: { path: s.inventory.file, sha256: s.inventory.sha256 },
+    nodes: s.nodes.map((n) => n.plan),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Add the baseline's missing config sections to an OpenClaw JSON5 file, text in / text out.
+ * Only absent keys are inserted; every existing byte (comments, formatting, order, values) stays.
+ */
+import JSON5 from 'json5';
+import { applyEdits, detectFormat, insertMembers, type Edit } from './insert.js';
+import { findMember, scanDocument, skipTrivia, type ObjectNode } from './scan.js';
+import { isPlainObject, serializable, type Format } from './serialize.js';
+
+export interface SectionDefault {
+  path: string[];
+  value: unknown;
+}
+
+export interface MergeResult {
+  text: string;
+  added: string[];
+  conflicts: { path: string; message: string }[];
+  includes: string[];
+}
+
+export class ConfigParseError extends Error {
+  readonly line: number;
+  readonly column: number;
+
+  constructor(message: string, line: number, column: number) {
+    super(message);
+    this.name = 'ConfigParseError';
+    this.line = line;
+    this.column = column;
+  }
+}
+
+function lineColumn(text: string, pos: number): { line: number; column: number } {
+  const before = text.slice(0, pos).split(/\r\n|[\n\r\u2028\u2029]/);
+  return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
+}
+
+/** Parse an openclaw.json text; throws ConfigParseError for invalid JSON5 or a non-object root. */
+export function parseConfig(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON5.parse(text);
+  } catch (e) {
+    const err = e as { message?: unknown; lineNumber?: unknown; columnNumber?: unknown };
+    const line = typeof err.lineNumber === 'number' ? err.lineNumber : 1;
+    const column = typeof err.columnNumber === 'number' ? err.columnNumber : 1;
+    const detail = String(err.message ?? e)
+      .replace(/^JSON5:\s*/, '')
+      .replace(/\s+at \d+:\d+\s*$/, '')
+      .replace(/^invalid /, 'unexpected ')
+      .replace(/\s*[\r\n]+\s*/g, ' ');
+    throw new ConfigParseError(`invalid JSON5 at ${line}:${column}: ${detail}`, line, column);
+  }
+  if (!isPlainObject(value)) {
+    const { line, column } = lineColumn(text, skipTrivia(text, 0));
+    throw new ConfigParseError('root is not an object', line, column);
+  }
+  return value;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+interface Walk {
+  text: string;
+  fmt: Format;
+  sectionPath: string[];
+  edits: Edit[];
+  result: MergeResult;
+}
+
+function isPrefix(prefix: string[], path: string[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
+}
+
+function walk(w: Walk, node: ObjectNode, file: Record<string, unknown>, def: Record<string, unknown>, path: string[]): void {
+  if (Object.prototype.hasOwnProperty.call(file, '$include')) {
+    // An included subtree counts as present; report the section (or sub-key) we skipped.
+    w.result.includes.push((isPrefix(path, w.sectionPath) ? w.sectionPath : path).join('.'));
+    return;
+  }
+  const missing: [string, unknown][] = [];
+  for (const [key, dv] of Object.entries(def)) {
+    if (!serializable(dv)) continue;
+    const childPath = [...path, key];
+    if (!Object.prototype.hasOwnProperty.call(file, key)) {
+      missing.push([key, dv]);
+      w.result.added.push(childPath.join('.'));
+      continue;
+    }
+    if (!isPlainObject(dv)) continue; // present with any value: keep it
+    const fv = file[key];
+    const member = findMember(node, key);
+    if (isPlainObject(fv) && member?.value.kind === 'object') {
+      walk(w, member.value, fv, dv, childPath);
+    } else {
+      w.result.conflicts.push({
+        path: childPath.join('.'),
+        message: `baseline expects an object but the file has ${describe(fv)}; left unchanged`,
+      });
+    }
+  }
+  w.edits.push(...insertMembers(w.text, node, missing, w.fmt));
+}
+
+function wrap(path: string[], value: unknown): unknown {
+  return path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value);
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+/** Deep-merge each section's default into the document, inserting only what is absent. */
+export function mergeConfigText(text: string, sections: SectionDefault[]): MergeResult {
+  parseConfig(text);
+  const result: MergeResult = { text, added: [], conflicts: [], includes: [] };
+  const fmt = detectFormat(text, scanDocument(text));
+  let current = text;
+  for (const section of sections) {
+    const def = wrap(section.path, section.value);
+    if (!isPlainObject(def)) {
+      result.conflicts.push({ path: '', message: `section default at the root must be an object, got ${describe(def)}` });
+      continue;
+    }
+    const w: Walk = { text: current, fmt, sectionPath: section.path, edits: [], result };
+    walk(w, scanDocument(current), parseConfig(current), def, []);
+    if (w.edits.length > 0) current = applyEdits(current, w.edits);
+  }
+  const seen = new Set<string>();
+  result.conflicts = result.conflicts.filter((c) => {
+    const k = `${c.path}\u0000${c.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+  result.includes = unique(result.includes);
+  result.text = current;
+  return result;
+}

@@ -1,0 +1,84 @@
+import type { PathFact } from './facts.js';
+
+/**
+ * The fact an action was planned against. The executor re-reads the path immediately before acting and
+ * refuses the action when it no longer matches.
+ */
+export type Expect =
+  | { kind: 'missing' }
+  | { kind: 'dir'; digest?: string }
+  | { kind: 'file'; sha256: string }
+  | { kind: 'symlink'; target: string };
+
+interface ActionBase {
+  /** Stable id within a node's plan, e.g. "link:~/.openclaw/memory". */
+  id: string;
+  /** Absolute node path the action changes. */
+  path: string;
+  expect: Expect;
+  /** Why, for humans. Never drives apply. */
+  reason: string;
+}
+
+/** Create a missing dir (with missing parents, each recorded for rollback). */
+export interface EnsureDirAction extends ActionBase {
+  type: 'ensure-dir';
+  mode: number;
+}
+
+/** Make `path` a symlink to `target`; a real dir there has its entries copied into `target` first. */
+export interface LinkAction extends ActionBase {
+  type: 'link';
+  target: string;
+  /** Top-level entries of the dir at `path` that do not exist yet in `target` and are copied there. */
+  copy: string[];
+  /** Top-level entries already present in `target` with identical content: nothing to copy. */
+  same: string[];
+}
+
+/** A config section and the default value whose absent keys are added. */
+export interface SectionValue {
+  path: string[];
+  value: Record<string, unknown>;
+}
+
+/**
+ * Add absent config sections/keys. The new text is recomputed at apply time by the same pure merge from
+ * the file whose sha256 is `expect`ed, so it is byte-identical to what was planned, and no copy of the file
+ * (which may hold secrets) is kept in the plan. `diff` is the redacted unified diff shown for review.
+ */
+export interface MergeConfigAction extends ActionBase {
+  type: 'merge-config';
+  sections: SectionValue[];
+  /** sha256 of the text the merge produces; the executor checks it before writing. */
+  afterSha256: string;
+  diff: string;
+  /** Dotted key paths added, e.g. "tools.media.concurrency". */
+  added: string[];
+  mode: number;
+}
+
+/** Move an agent dir the inventory does not list into the node's quarantine (never deleted). */
+export interface QuarantineAction extends ActionBase {
+  type: 'quarantine';
+  agentId: string;
+  holdsCredentials: boolean;
+}
+
+export type Action = EnsureDirAction | LinkAction | MergeConfigAction | QuarantineAction;
+export type ActionType = Action['type'];
+
+export function expectFromFact(fact: PathFact, digest?: string): Expect {
+  switch (fact.kind) {
+    case 'missing':
+      return { kind: 'missing' };
+    case 'dir':
+      return digest === undefined ? { kind: 'dir' } : { kind: 'dir', digest };
+    case 'file':
+      return { kind: 'file', sha256: fact.sha256 };
+    case 'symlink':
+      return { kind: 'symlink', target: fact.target };
+    case 'other':
+      throw new Error('cannot expect a special file');
+  }
+}

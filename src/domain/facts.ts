@@ -1,0 +1,63 @@
+/** What one path on a node is, as read (never written) by the facts gatherer. */
+export type PathFact =
+  | { kind: 'missing' }
+  | { kind: 'dir'; mode: number }
+  | { kind: 'file'; mode: number; size: number; sha256: string }
+  | { kind: 'symlink'; target: string }
+  | { kind: 'other'; mode: number };
+
+/** One entry of a recursive listing, relative to the listed dir ("a", "a/b.jsonl"). */
+export interface ManifestEntry {
+  rel: string;
+  kind: 'dir' | 'file' | 'symlink' | 'other';
+  mode: number;
+  size?: number;
+  sha256?: string;
+  target?: string;
+}
+
+/** A recursive listing of a dir, sorted by `rel`. */
+export interface Manifest {
+  entries: ManifestEntry[];
+  /** sha256 over the canonical lines of every entry: equal digests mean identical trees. */
+  digest: string;
+}
+
+/** A child of a listed dir. */
+export interface DirChild {
+  name: string;
+  kind: PathFact['kind'];
+}
+
+/** One batched read request: a transport answers it in one round trip. All paths are absolute node paths. */
+export interface ProbeRequest {
+  stat?: string[];
+  /** Recursive manifests of these dirs (null in the answer when not a dir). */
+  manifest?: string[];
+  /** Children of these dirs (null in the answer when not a dir). */
+  list?: string[];
+  /** Text of these files (null when not a regular file). */
+  read?: string[];
+}
+
+export interface ProbeResult {
+  stat: Record<string, PathFact>;
+  manifest: Record<string, Manifest | null>;
+  list: Record<string, DirChild[] | null>;
+  read: Record<string, string | null>;
+}
+
+/** Everything the planner knows about one node. Gathered read-only; plain data. */
+export interface NodeFacts {
+  node: string;
+  /** Absolute node paths resolved from the inventory. */
+  openclawHome: string;
+  dataRoot: string;
+  paths: Record<string, PathFact>;
+  manifests: Record<string, Manifest | null>;
+  /** Names under `<openclawHome>/agents` (null when that dir is missing). */
+  agentDirs: DirChild[] | null;
+  config: { path: string; fact: PathFact; text: string | null };
+  /** Version OpenClaw recorded in the config (`meta.lastTouchedVersion`), or from `openclaw --version`. */
+  openclawVersion: { version: string; source: 'binary' | 'config' } | null;
+}

@@ -1,0 +1,28 @@
+/** One node as the inventory resolves it (defaults < groups < node). Plain data. */
+export interface NodeSpec {
+  name: string;
+  transport: 'ssh' | 'local';
+  host: string;
+  port?: number;
+  user?: string;
+  identity?: string;
+  /** local transport: absolute host dir standing in for the node's `/`. */
+  root?: string;
+  home?: string;
+  /** As written: absolute or `~/…` (resolved against the node's home at facts time). */
+  dataRoot: string;
+  openclawHome: string;
+  baseline: string;
+  agents: string[];
+  keepAgents: string[];
+  handler?: string;
+  overrides: Record<string, Record<string, unknown>>;
+  groups: string[];
+}
+
+export interface Inventory {
+  file: string;
+  sha256: string;
+  nodes: NodeSpec[];
+  groups: Record<string, string[]>;
+}

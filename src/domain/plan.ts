@@ -1,0 +1,42 @@
+import type { Action } from './actions.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A finding of the planner. An error on a node means no action of that node may run. */
+export interface Diagnostic {
+  severity: Severity;
+  node: string;
+  path?: string;
+  message: string;
+}
+
+/** Where a node's own state lives; carried in the plan so apply needs nothing else. */
+export interface NodePaths {
+  home: string;
+  dataRoot: string;
+  /** Moved-aside dirs (same filesystem as the OpenClaw home). */
+  attic: string;
+  /** Journal, lock and config backups (under the data root). */
+  stateDir: string;
+}
+
+export interface NodePlan {
+  node: string;
+  paths: NodePaths;
+  /** The baseline's protected globs: the executor refuses to write these whatever the actions say. */
+  protected: string[];
+  actions: Action[];
+  diagnostics: Diagnostic[];
+}
+
+export interface Plan {
+  version: 1;
+  createdAt: string;
+  baseline: { name: string; sha256: string };
+  inventory: { path: string; sha256: string };
+  nodes: NodePlan[];
+}
+
+export function nodeHasErrors(p: NodePlan): boolean {
+  return p.diagnostics.some((d) => d.severity === 'error');
+}

@@ -1,0 +1,99 @@
+import { errorMessage } from '../domain/errors.js';
+import { nodeHasErrors, type NodePlan } from '../domain/plan.js';
+import type { NodeWriter } from '../transport/types.js';
+import { runDirs, type RunContext } from './context.js';
+import { mkdirp, statOne } from './fs-helpers.js';
+import { Journal, now } from './journal.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { precheck } from './precheck.js';
+import type { NodeResult } from './result.js';
+import { undoRun } from './undo-run.js';
+import { applyStep, undoInfoFor } from './steps.js';
+
+export interface ApplyOptions {
+  runId: string;
+  /** "user@laptop" for journals and locks. */
+  by: string;
+  baseline: string;
+  /** Called after each action completes (progress display). */
+  onAction?: (done: number, total: number, id: string) => void;
+}
+
+/**
+ * The only code path that changes a node: lock, journal, then per action: re-check, journal, act, verify.
+ * On any failure the run's started actions are undone in reverse, and the result says so.
+ */
+export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOptions): Promise<NodeResult> {
+  const base: NodeResult = { node: plan.node, runId: null, status: 'unchanged', done: 0, total: plan.actions.length, actions: [] };
+  if (nodeHasErrors(plan)) {
+    const first = plan.diagnostics.find((d) => d.severity === 'error')!;
+    const where = [first.node, first.path].filter(Boolean).join(': ');
+    return { ...base, status: 'refused', error: `${where}: ${first.message}`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
+  }
+  if (plan.actions.length === 0) return base;
+
+  const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null! };
+  const dirs = runDirs(ctx);
+  const result: NodeResult = { ...base, runId: opts.runId, status: 'changed' };
+  let begun = false;
+  try {
+    if ((await statOne(w, plan.paths.dataRoot)).kind === 'missing') await w.mkdir(plan.paths.dataRoot, 0o755);
+    await mkdirp(w, plan.paths.stateDir);
+    await acquireLock(w, plan.paths.stateDir, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' });
+  } catch (e) {
+    // Nothing of the plan was done: only clawfleet's own state dir may exist.
+    return { ...result, status: 'failed', error: errorMessage(e), actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
+  }
+  try {
+    await mkdirp(w, dirs.run);
+    const journal = new Journal(w, dirs.journal);
+    ctx.journal = journal;
+    await journal.write({ t: 'run', runId: opts.runId, node: plan.node, at: now(), by: opts.by, baseline: opts.baseline, actions: plan.actions.length });
+    for (const [seq, action] of plan.actions.entries()) {
+      try {
+        await precheck(ctx, action);
+      } catch (e) {
+        result.actions.push({ id: action.id, status: 'refused', error: errorMessage(e) });
+        throw e;
+      }
+      await journal.write({ t: 'begin', seq, action, undo: undoInfoFor(ctx, action, seq), at: now() });
+      begun = true;
+      try {
+        await applyStep(ctx, action, undoInfoFor(ctx, action, seq));
+      } catch (e) {
+        result.actions.push({ id: action.id, status: 'failed', error: errorMessage(e) });
+        await journal.write({ t: 'fail', seq, error: errorMessage(e), at: now() }).catch(() => undefined);
+        throw e;
+      }
+      await journal.write({ t: 'done', seq, at: now() });
+      result.actions.push({ id: action.id, status: 'done' });
+      result.done++;
+      opts.onAction?.(result.done, plan.actions.length, action.id);
+    }
+    await journal.write({ t: 'end', status: 'applied', at: now() });
+  } catch (e) {
+    result.error = errorMessage(e);
+    if (!begun) {
+      result.status = 'failed'; // no action had started: the node is as it was
+      return finish(result, plan);
+    }
+    try {
+      await undoRun(ctx, dirs.journal);
+      result.status = 'rolled-back';
+      for (const a of result.actions) if (a.status === 'done') a.status = 'undone';
+    } catch (re) {
+      result.status = 'rollback-failed';
+      result.rollbackError = errorMessage(re);
+    }
+  } finally {
+    await releaseLock(w, plan.paths.stateDir).catch((e: unknown) => {
+      result.lockError = `lock not released: ${errorMessage(e)}`;
+    });
+  }
+  return finish(result, plan);
+}
+
+function finish(result: NodeResult, plan: NodePlan): NodeResult {
+  for (const a of plan.actions.slice(result.actions.length)) result.actions.push({ id: a.id, status: 'skipped' });
+  return result;
+}

@@ -1,0 +1,35 @@
+import type { NodePaths } from '../domain/plan.js';
+import type { NodeWriter } from '../transport/types.js';
+import type { Journal } from './journal.js';
+
+/** What every step of one node's run sees. */
+export interface RunContext {
+  runId: string;
+  node: string;
+  writer: NodeWriter;
+  journal: Journal;
+  layout: NodePaths;
+  protectedGlobs: string[];
+}
+
+/** Per-run dirs on the node: journal and config backups under the data root; moved-aside dirs beside the agents. */
+export function runDirs(ctx: Pick<RunContext, 'runId' | 'layout'>) {
+  const run = `${ctx.layout.stateDir}/runs/${ctx.runId}`;
+  const attic = `${ctx.layout.attic}/${ctx.runId}`;
+  return {
+    run,
+    journal: `${run}/journal.jsonl`,
+    configBackups: `${run}/config`,
+    /** Entries moved out of the data root by a rollback. */
+    dataUndone: `${run}/undone`,
+    /** Dirs replaced by links, orphans, configs removed by a rollback: same filesystem as the OpenClaw home. */
+    attic,
+  };
+}
+
+export function newRunId(now = new Date()): string {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${ts}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;
+}
+
+export const RUN_ID_RE = /^\d{8}T\d{6}Z-[0-9a-f]{4}$/;

@@ -1,0 +1,17 @@
+export type NodeStatus = 'unchanged' | 'changed' | 'failed' | 'rolled-back' | 'rollback-failed' | 'refused';
+
+/** What happened on one node. `error` lines are one line each and name node and path. */
+export interface NodeResult {
+  node: string;
+  runId: string | null;
+  status: NodeStatus;
+  /** Actions completed (before any rollback). */
+  done: number;
+  total: number;
+  error?: string;
+  rollbackError?: string;
+  /** Set when the node's lock could not be released (clawfleet unlock). */
+  lockError?: string;
+  /** Per-action outcome, in plan order. */
+  actions: { id: string; status: 'done' | 'failed' | 'refused' | 'skipped' | 'undone'; error?: string }[];
+}

@@ -1,0 +1,63 @@
+import { ClawError } from '../domain/errors.js';
+import type { NodePaths } from '../domain/plan.js';
+import type { NodeReader, NodeWriter } from '../transport/types.js';
+import { RUN_ID_RE, runDirs, type RunContext } from './context.js';
+import { Journal, now, parseJournal, type JournalRecord } from './journal.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { pendingUndo, undoRun } from './undo-run.js';
+
+export interface RollbackResult {
+  node: string;
+  runId: string;
+  undone: number;
+  status: 'rolled-back' | 'nothing-to-undo';
+}
+
+/** Restores a past run from the node's own journal: needs no local state from the run. */
+export async function rollbackRun(w: NodeWriter, paths: NodePaths, runId: string, by: string): Promise<RollbackResult> {
+  if (!RUN_ID_RE.test(runId)) throw new ClawError('USAGE', `not a run id: "${runId}"`, { node: w.node });
+  const ctx: RunContext = { runId, node: w.node, writer: w, layout: paths, protectedGlobs: [], journal: null! };
+  const jpath = runDirs(ctx).journal;
+  const text = (await w.probe({ read: [jpath] })).read[jpath];
+  if (text == null) throw new ClawError('NORUN', `no run ${runId} on this node`, { node: w.node, path: jpath });
+  if (pendingUndo(parseJournal(text)).length === 0) return { node: w.node, runId, undone: 0, status: 'nothing-to-undo' };
+  await acquireLock(w, paths.stateDir, { runId, by, pid: process.pid, at: now(), purpose: `rollback of ${runId}` });
+  try {
+    ctx.journal = new Journal(w, jpath);
+    await ctx.journal.write({ t: 'rollback', by, at: now() });
+    const undone = await undoRun(ctx, jpath);
+    return { node: w.node, runId, undone, status: 'rolled-back' };
+  } finally {
+    await releaseLock(w, paths.stateDir).catch(() => undefined);
+  }
+}
+
+export interface RunSummary {
+  runId: string;
+  at: string;
+  by: string;
+  actions: number;
+  status: string;
+}
+
+/** Runs recorded on one node, oldest first. */
+export async function listRuns(r: NodeReader, stateDir: string): Promise<RunSummary[]> {
+  const runsDir = `${stateDir}/runs`;
+  const kids = ((await r.probe({ list: [runsDir] })).list[runsDir] ?? []).filter((c) => RUN_ID_RE.test(c.name));
+  const files = kids.map((c) => `${runsDir}/${c.name}/journal.jsonl`);
+  const texts = (await r.probe({ read: files })).read;
+  return kids.map((c, i) => summarize(c.name, parseJournal(texts[files[i]!] ?? '')));
+}
+
+function summarize(runId: string, recs: JournalRecord[]): RunSummary {
+  const head = recs.find((x) => x.t === 'run') as Extract<JournalRecord, { t: 'run' }> | undefined;
+  const end = [...recs].reverse().find((x) => x.t === 'end') as Extract<JournalRecord, { t: 'end' }> | undefined;
+  const started = recs.some((x) => x.t === 'begin');
+  return {
+    runId,
+    at: head?.at ?? '?',
+    by: head?.by ?? '?',
+    actions: head?.actions ?? 0,
+    status: end?.status ?? (started ? 'interrupted' : 'empty'),
+  };
+}

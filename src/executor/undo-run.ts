@@ -1,0 +1,31 @@
+import { ClawError } from '../domain/errors.js';
+import type { RunContext } from './context.js';
+import { Journal, now, parseJournal, type JournalRecord } from './journal.js';
+import { undoStep } from './steps.js';
+
+type Begin = Extract<JournalRecord, { t: 'begin' }>;
+
+/** The started, not yet undone actions of a journal, newest first. */
+export function pendingUndo(records: JournalRecord[]): Begin[] {
+  const undone = new Set(records.filter((r) => r.t === 'undone').map((r) => (r as { seq: number }).seq));
+  return records.filter((r): r is Begin => r.t === 'begin' && !undone.has(r.seq)).reverse();
+}
+
+/**
+ * Replays the inverses of a run recorded in the node's own journal, newest first. Each inverse looks at
+ * the node's state, so it is safe after a crash at any point, and safe to run twice.
+ */
+export async function undoRun(ctx: RunContext, journalPath: string): Promise<number> {
+  const w = ctx.writer;
+  const text = (await w.probe({ read: [journalPath] })).read[journalPath];
+  if (text == null) throw new ClawError('NORUN', 'no journal for this run on the node', { node: ctx.node, path: journalPath });
+  const records = parseJournal(text);
+  const journal = new Journal(w, journalPath);
+  const todo = pendingUndo(records);
+  for (const b of todo) {
+    await undoStep(ctx, b.undo, b.seq);
+    await journal.write({ t: 'undone', seq: b.seq, at: now() });
+  }
+  await journal.write({ t: 'end', status: 'rolled-back', at: now() });
+  return todo.length;
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { Manifest, ManifestEntry } from '../domain/facts.js';
+
+/** Canonical one-line form of an entry; the digest is over these lines, so two transports agree. */
+export function entryLine(e: ManifestEntry): string {
+  return [e.rel, e.kind, (e.mode & 0o7777).toString(8), e.size ?? '', e.sha256 ?? '', e.target ?? ''].join('\t');
+}
+
+function byRel(a: ManifestEntry, b: ManifestEntry): number {
+  return a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0;
+}
+
+/** Sorts entries by `rel` (code-unit order) and computes the digest. Modes keep permission bits only. */
+export function makeManifest(entries: ManifestEntry[]): Manifest {
+  const sorted = entries.map((e) => ({ ...e, mode: e.mode & 0o7777 })).sort(byRel);
+  const h = createHash('sha256');
+  for (const e of sorted) h.update(entryLine(e) + '\n');
+  return { entries: sorted, digest: h.digest('hex') };
+}
+
+/** The top-level names of a manifest ("a" for "a/b/c"). */
+export function topLevelNames(m: Manifest): string[] {
+  const names = new Set<string>();
+  for (const e of m.entries) names.add(e.rel.split('/')[0]!);
+  return [...names].sort();
+}
+
+/** The entries under one top-level name, re-rooted ("a/b" → "b"; "a" itself → ""). */
+export function subManifest(m: Manifest, top: string): Manifest {
+  const out: ManifestEntry[] = [];
+  for (const e of m.entries) {
+    if (e.rel === top) out.push({ ...e, rel: '' });
+    else if (e.rel.startsWith(top + '/')) out.push({ ...e, rel: e.rel.slice(top.length + 1) });
+  }
+  return makeManifest(out);
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

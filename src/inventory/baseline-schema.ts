@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const relPath = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'must be a relative path of plain names')
+  .refine((p) => !p.split('/').includes('..') && !p.split('/').includes('.'), 'must not contain "." or ".."');
+
+const link = z.strictObject({
+  /** Path under the OpenClaw home (global) or under agents/<id> (agent). */
+  path: relPath,
+  /** Path under the data root (global) or under <dataRoot>/agents/<id> (agent). */
+  target: relPath,
+  /** Drift-matrix column this item belongs to (e.g. "memory"). */
+  item: z.string().optional(),
+});
+
+const versionRe = /^\d{4}\.\d+\.\d+$/;
+
+export const BaselineSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  /** The OpenClaw config shape this baseline writes, and the versions that accept it. */
+  openclaw: z.strictObject({
+    shape: z.enum(['classic', 'current']),
+    minVersion: z.string().regex(versionRe, 'must look like 2026.5.28'),
+    maxVersion: z.string().regex(versionRe, 'must look like 2026.7.99').optional(),
+  }),
+  dirMode: z.number().int().min(0).max(0o7777).default(0o755),
+  links: z.strictObject({
+    global: z.array(link).default([]),
+    agent: z.array(link).default([]),
+  }),
+  config: z.strictObject({
+    file: relPath.default('openclaw.json'),
+    mode: z.number().int().min(0).max(0o7777).default(0o600),
+    sections: z.array(
+      z.strictObject({
+        path: z.string().regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'must be a dotted key path'),
+        item: z.string().optional(),
+        value: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  }),
+  /** Globs (relative to the OpenClaw home; `*` = one name) of files never written, moved over or replaced. */
+  protected: z.array(z.string()).default(['agents/*/agent/auth-profiles.json']),
+  orphans: z
+    .strictObject({
+      policy: z.enum(['quarantine', 'report']).default('quarantine'),
+      neverTouch: z.array(z.string()).default([]),
+    })
+    .default({ policy: 'quarantine', neverTouch: [] }),
+});
+
+export type Baseline = z.output<typeof BaselineSchema>;
+export type LinkSpec = Baseline['links']['global'][number];
+export type SectionSpec = Baseline['config']['sections'][number];

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { AGENT_ID_RE, NODE_NAME_RE } from './agent-id.js';
+
+const absOrHome = z
+  .string()
+  .regex(/^(~\/|\/)[^\0\n]*$/, 'must be an absolute path or start with ~/')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+
+const agentId = z.string().regex(AGENT_ID_RE, 'agent id must match /^[a-z0-9][a-z0-9_-]{0,63}$/i');
+const nodeName = z.string().regex(NODE_NAME_RE, 'name must match /^[a-z0-9][a-z0-9_.-]{0,63}$/i');
+
+/** Fields a node may set, a group may set for its nodes, and `defaults` sets for all. */
+const nodeFields = {
+  transport: z.enum(['ssh', 'local']).optional(),
+  host: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'host must be a host name, alias or address').optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, 'user must be a plain user name').optional(),
+  identity: z.string().optional(),
+  /** local transport: the host dir that stands in for the node's `/`. */
+  root: z.string().optional(),
+  /** local transport: the node's home, as a node path. */
+  home: z.string().regex(/^\//, 'home must be absolute').optional(),
+  dataRoot: absOrHome.optional(),
+  openclawHome: absOrHome.optional(),
+  baseline: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'baseline must be a plan name').optional(),
+  /** Command run on the node once after an apply changed its config. */
+  handler: z.string().optional(),
+  /** Per-node values that replace the baseline's section defaults (keys: dotted section paths). */
+  overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** Agent ids present on the node that must never be quarantined. */
+  keepAgents: z.array(agentId).optional(),
+};
+
+export const NodeSchema = z.strictObject({ ...nodeFields, agents: z.array(agentId).default([]) });
+export const GroupSchema = z.strictObject({ ...nodeFields, nodes: z.array(nodeName) });
+
+export const InventorySchema = z
+  .strictObject({
+    version: z.literal(1).optional(),
+    defaults: z.strictObject(nodeFields).default({}),
+    groups: z.record(nodeName, GroupSchema).default({}),
+    nodes: z.record(nodeName, NodeSchema).refine((n) => Object.keys(n).length > 0, 'at least one node is needed'),
+  })
+  .superRefine((inv, ctx) => {
+    for (const [g, group] of Object.entries(inv.groups)) {
+      if (g in inv.nodes) ctx.addIssue({ code: 'custom', path: ['groups', g], message: `group name clashes with node "${g}"` });
+      group.nodes.forEach((n, i) => {
+        if (!(n in inv.nodes)) ctx.addIssue({ code: 'custom', path: ['groups', g, 'nodes', i], message: `unknown node "${n}"` });
+      });
+    }
+    for (const [name, node] of Object.entries(inv.nodes)) {
+      const dup = node.agents.find((a, i) => node.agents.findIndex((b) => b.toLowerCase() === a.toLowerCase()) !== i);
+      if (dup) ctx.addIssue({ code: 'custom', path: ['nodes', name, 'agents'], message: `agent "${dup}" listed twice` });
+    }
+  });
+
+export type InventoryFile = z.output<typeof InventorySchema>;
+export type NodeFields = z.output<typeof NodeSchema>;

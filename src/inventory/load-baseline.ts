@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClawError } from '../domain/errors.js';
+import { BaselineSchema, type Baseline } from './baseline-schema.js';
+import { loadYaml } from './yaml-source.js';
+
+export interface LoadedBaseline {
+  baseline: Baseline;
+  file: string;
+  sha256: string;
+}
+
+/** The plans/ dir shipped with clawfleet (used when the inventory's dir has none). */
+export const BUILTIN_PLANS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'plans');
+
+/** Finds `<name>.yaml` in the given plans dirs, first hit wins. */
+export async function loadBaseline(name: string, plansDirs: string[]): Promise<LoadedBaseline> {
+  for (const dir of plansDirs) {
+    const file = join(dir, `${name}.yaml`);
+    if (!existsSync(file)) continue;
+    const y = await loadYaml(file, BaselineSchema);
+    if (y.value.name !== name) {
+      throw new ClawError('SCHEMA', `name: "${y.value.name}" does not match the file name "${name}"`, { path: file });
+    }
+    return { baseline: y.value, file, sha256: y.sha256 };
+  }
+  throw new ClawError('ENOENT', `baseline "${name}" not found in ${plansDirs.join(', ')}`);
+}
+
+export function plansDirsFor(inventoryFile: string, explicit?: string): string[] {
+  if (explicit) return [resolve(explicit)];
+  return [join(dirname(resolve(inventoryFile)), 'plans'), BUILTIN_PLANS];
+}

@@ -1,0 +1,74 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ClawError } from '../domain/errors.js';
+import type { Inventory, NodeSpec } from '../domain/inventory.js';
+import { InventorySchema, type InventoryFile } from './inventory-schema.js';
+import { loadYaml, parseYaml } from './yaml-source.js';
+
+type Fields = InventoryFile['defaults'];
+
+function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
+  const node = inv.nodes[name]!;
+  const groups = Object.entries(inv.groups).filter(([, g]) => g.nodes.includes(name));
+  const layers: Fields[] = [inv.defaults, ...groups.map(([, g]) => g), node];
+  const pick = <K extends keyof Fields>(k: K): Fields[K] => {
+    let v: Fields[K] = undefined as Fields[K];
+    for (const l of layers) if (l[k] !== undefined) v = l[k];
+    return v;
+  };
+  const overrides: Record<string, Record<string, unknown>> = {};
+  for (const l of layers) Object.assign(overrides, l.overrides ?? {});
+  const transport = pick('transport') ?? 'ssh';
+  const root = pick('root');
+  if (transport === 'local' && root === undefined) {
+    throw new ClawError('SCHEMA', `nodes.${name}.root: a local node needs a root dir`, { path: file });
+  }
+  const spec: NodeSpec = {
+    name,
+    transport,
+    host: pick('host') ?? name,
+    dataRoot: pick('dataRoot') ?? '/openclaw-data',
+    openclawHome: pick('openclawHome') ?? '~/.openclaw',
+    baseline: pick('baseline') ?? 'openclaw-classic',
+    agents: node.agents.map((a) => a.toLowerCase()),
+    keepAgents: layers.flatMap((l) => l.keepAgents ?? []).map((a) => a.toLowerCase()),
+    overrides,
+    groups: groups.map(([g]) => g),
+  };
+  const optional = { port: pick('port'), user: pick('user'), identity: pick('identity'), home: pick('home'), handler: pick('handler') };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
+  if (root !== undefined) spec.root = isAbsolute(root) ? root : resolve(dirname(file), root);
+  return spec;
+}
+
+function toInventory(inv: InventoryFile, file: string, sha256: string): Inventory {
+  return {
+    file,
+    sha256,
+    nodes: Object.keys(inv.nodes).map((n) => resolveNode(inv, n, file)),
+    groups: Object.fromEntries(Object.entries(inv.groups).map(([g, v]) => [g, v.nodes])),
+  };
+}
+
+export async function loadInventory(file: string): Promise<Inventory> {
+  const abs = resolve(file);
+  const y = await loadYaml(abs, InventorySchema);
+  return toInventory(y.value, abs, y.sha256);
+}
+
+export function parseInventory(file: string, text: string): Inventory {
+  const y = parseYaml(file, text, InventorySchema);
+  return toInventory(y.value, file, y.sha256);
+}
+
+/** `--limit a,b,group,web*`: node names, group names or globs; unknown names are an error. */
+export function limitNodes(inv: Inventory, limit: string | undefined): NodeSpec[] {
+  if (!limit) return inv.nodes;
+  const wanted = new Set<string>();
+  for (const term of limit.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const re = new RegExp('^' + term.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    const hits = [...inv.nodes.map((n) => n.name).filter((n) => re.test(n)), ...Object.entries(inv.groups).filter(([g]) => re.test(g)).flatMap(([, ns]) => ns)];
+    if (hits.length === 0) throw new ClawError('LIMIT', `--limit: no node or group matches "${term}"`, { path: inv.file });
+    hits.forEach((h) => wanted.add(h));
+  }
+  return inv.nodes.filter((n) => wanted.has(n.name));
+}

@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ClawError } from '../domain/errors.js';
+import { sha256Hex } from '../facts/manifest.js';
+
+export interface LoadedYaml<T> {
+  value: T;
+  file: string;
+  sha256: string;
+  text: string;
+}
+
+function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number | null {
+  for (let n = path.length; n >= 0; n--) {
+    const node = path.length === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+    if (n === 0 && isNode(doc.contents) && doc.contents.range) return lc.linePos(doc.contents.range[0]).line;
+  }
+  return null;
+}
+
+function keyPath(path: PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(root)';
+}
+
+/** Parse YAML text and validate it; every error names file, line and key path, on one line. */
+export function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): LoadedYaml<z.output<S>> {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
+    throw new ClawError('YAML', `line ${line}: ${e.message.split('\n')[0]}`, { path: file });
+  }
+  const parsed = schema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const line = lineOf(doc, lc, path);
+    throw new ClawError('SCHEMA', `${line ? `line ${line}: ` : ''}${keyPath(issue.path)}: ${issue.message}`, { path: file });
+  }
+  return { value: parsed.data, file, sha256: sha256Hex(text), text };
+}
+
+export async function loadYaml<S extends z.ZodType>(file: string, schema: S): Promise<LoadedYaml<z.output<S>>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ClawError('ENOENT', `cannot read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { path: file });
+  }
+  return parseYaml(file, text, schema);
+}

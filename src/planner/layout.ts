@@ -1,0 +1,76 @@
+import type { NodeSpec } from '../domain/inventory.js';
+import type { Baseline } from '../inventory/baseline-schema.js';
+
+export interface LinkSlot {
+  /** Absolute node path that must be a symlink. */
+  path: string;
+  /** Absolute node path it must point to. */
+  target: string;
+  item: string;
+  agent?: string;
+}
+
+/** Where everything lives on one node: pure derivation from baseline + node + the node's home. */
+export interface Layout {
+  home: string;
+  dataRoot: string;
+  configPath: string;
+  agentsDir: string;
+  /** Dirs under the data root that must exist, parents first. */
+  dataDirs: string[];
+  links: LinkSlot[];
+  /** Quarantine dir of a run on the node, on the same filesystem as the agents. */
+  attic: string;
+  /** Where the node's journal and config backups live. */
+  stateDir: string;
+}
+
+export function expandHome(p: string, home: string): string {
+  return p === '~' ? home : p.startsWith('~/') ? `${home.replace(/\/+$/, '')}/${p.slice(2)}` : p;
+}
+
+function norm(p: string): string {
+  return p.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+}
+
+function ancestorsUnder(root: string, p: string): string[] {
+  const out: string[] = [];
+  let cur = p;
+  while (cur.length > root.length && cur.startsWith(root + '/')) {
+    out.unshift(cur);
+    cur = cur.slice(0, cur.lastIndexOf('/'));
+  }
+  return out;
+}
+
+export function layoutFor(baseline: Baseline, node: NodeSpec, nodeHome: string): Layout {
+  const home = norm(expandHome(node.openclawHome, nodeHome));
+  const dataRoot = norm(expandHome(node.dataRoot, nodeHome));
+  const agentsDir = `${home}/agents`;
+  const links: LinkSlot[] = [];
+  for (const l of baseline.links.global) {
+    links.push({ path: `${home}/${l.path}`, target: `${dataRoot}/${l.target}`, item: l.item ?? l.path });
+  }
+  for (const agent of node.agents) {
+    for (const l of baseline.links.agent) {
+      links.push({
+        path: `${agentsDir}/${agent}/${l.path}`,
+        target: `${dataRoot}/agents/${agent}/${l.target}`,
+        item: l.item ?? `agent-${l.path}`,
+        agent,
+      });
+    }
+  }
+  const dirs = new Set<string>([dataRoot]);
+  for (const l of links) for (const d of ancestorsUnder(dataRoot, l.target)) dirs.add(d);
+  return {
+    home,
+    dataRoot,
+    configPath: `${home}/${baseline.config.file}`,
+    agentsDir,
+    dataDirs: [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1)),
+    links,
+    attic: `${home}/.clawfleet`,
+    stateDir: `${dataRoot}/.clawfleet`,
+  };
+}

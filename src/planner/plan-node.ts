@@ -1,0 +1,32 @@
+import type { Action } from '../domain/actions.js';
+import type { NodePlan } from '../domain/plan.js';
+import type { PlanInput, RuleOutput } from './context.js';
+import { planConfig } from './rule-config.js';
+import { planDataDirs } from './rule-data-dirs.js';
+import { planLinks } from './rule-links.js';
+import { planOrphans } from './rule-orphans.js';
+import { planVersion } from './rule-version.js';
+
+/** Rules in the order their actions must run: dirs before the links into them, config, then orphans. */
+const RULES: ((input: PlanInput) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOrphans];
+
+/**
+ * The planner: a pure function of (baseline, node, facts). A node with an error diagnostic keeps its
+ * actions for display, but the executor refuses to run any of them.
+ */
+export function planNode(input: PlanInput): NodePlan {
+  const actions: Action[] = [];
+  const diagnostics = [];
+  for (const rule of RULES) {
+    const r = rule(input);
+    actions.push(...r.actions);
+    diagnostics.push(...r.diagnostics);
+  }
+  const seen = new Set<string>();
+  for (const a of actions) {
+    if (seen.has(a.path)) throw new Error(`planner bug: two actions for ${a.path}`);
+    seen.add(a.path);
+  }
+  const { home, dataRoot, attic, stateDir } = input.layout;
+  return { node: input.node.name, paths: { home, dataRoot, attic, stateDir }, protected: input.baseline.protected, actions, diagnostics };
+}

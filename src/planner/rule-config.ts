@@ -1,0 +1,64 @@
+import type { MergeConfigAction, SectionValue } from '../domain/actions.js';
+import { ConfigParseError } from '../config/merge.js';
+import { mergedText } from '../config/merged-text.js';
+import { configDiff } from '../config/unified-diff.js';
+import { sha256Hex } from '../facts/manifest.js';
+import { redactText } from '../render/redact.js';
+import { describeFact, diag, type PlanInput, type RuleOutput } from './context.js';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function overlay(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? overlay(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
+/** The baseline's sections with this node's overrides laid over their defaults. */
+export function sectionsFor(input: PlanInput): SectionValue[] {
+  return input.baseline.config.sections.map((s) => ({
+    path: s.path.split('.'),
+    value: overlay(s.value, input.node.overrides[s.path] ?? {}),
+  }));
+}
+
+/** Add what the baseline's config sections have and the file lacks; never change an existing value. */
+export function planConfig(input: PlanInput): RuleOutput {
+  const out: RuleOutput = { actions: [], diagnostics: [] };
+  const { path, fact, text } = input.facts.config;
+  if (fact.kind !== 'missing' && fact.kind !== 'file') {
+    out.diagnostics.push(diag(input, 'error', `expected the config file, found ${describeFact(fact)}; refusing to write through it`, path));
+    return out;
+  }
+  const before = fact.kind === 'file' ? (text ?? '') : null;
+  const sections = sectionsFor(input);
+  let merged;
+  try {
+    merged = mergedText(before, sections);
+  } catch (e) {
+    if (e instanceof ConfigParseError) {
+      out.diagnostics.push(diag(input, 'error', e.message, path));
+      return out;
+    }
+    throw e;
+  }
+  for (const c of merged.conflicts) out.diagnostics.push(diag(input, 'warning', `${c.path}: ${c.message}; left as it is`, path));
+  for (const inc of merged.includes) out.diagnostics.push(diag(input, 'info', `${inc} comes from an $include: treated as present`, path));
+  if (fact.kind === 'file' && merged.added.length === 0) return out;
+  const action: MergeConfigAction = {
+    type: 'merge-config',
+    id: `config:${path}`,
+    path,
+    expect: fact.kind === 'file' ? { kind: 'file', sha256: fact.sha256 } : { kind: 'missing' },
+    sections,
+    afterSha256: sha256Hex(merged.text),
+    diff: redactText(configDiff(path.replace(/^\/+/, ''), before ?? '', merged.text)),
+    added: merged.added,
+    mode: fact.kind === 'file' ? fact.mode : input.baseline.config.mode,
+    reason: fact.kind === 'file' ? `adds ${merged.added.length} missing key(s)` : 'config file is missing: create it with the baseline sections',
+  };
+  out.actions.push(action);
+  return out;
+}

@@ -1,0 +1,25 @@
+import type { Action } from '../domain/actions.js';
+import { describeFact, diag, factOf, type PlanInput, type RuleOutput } from './context.js';
+
+/** The OpenClaw home and every dir under the data root the links point into must exist. */
+export function planDataDirs(input: PlanInput): RuleOutput {
+  const out: RuleOutput = { actions: [], diagnostics: [] };
+  const want: { path: string; mode: number; what: string }[] = [
+    { path: input.layout.home, mode: 0o700, what: 'OpenClaw home' },
+    ...input.layout.dataDirs.map((path) => ({ path, mode: input.baseline.dirMode, what: 'data dir' })),
+  ];
+  for (const { path, mode, what } of want) {
+    const f = factOf(input, path);
+    if (f.kind === 'dir') continue;
+    if (f.kind === 'symlink' && path === input.layout.dataRoot) continue; // a data root mounted elsewhere
+    if (f.kind === 'missing' && path === input.layout.dataRoot) {
+      out.diagnostics.push(diag(input, 'info', 'data root is missing: apply creates it first, with its journal', path));
+    } else if (f.kind === 'missing') {
+      const a: Action = { type: 'ensure-dir', id: `dir:${path}`, path, mode, expect: { kind: 'missing' }, reason: `${what} is missing` };
+      out.actions.push(a);
+    } else {
+      out.diagnostics.push(diag(input, 'error', `expected a dir (${what}), found ${describeFact(f)}`, path));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+import { diag, type PlanInput, type RuleOutput } from './context.js';
+import { compareVersions } from './version.js';
+
+/** The node's OpenClaw must accept the config shape the baseline writes. */
+export function planVersion(input: PlanInput): RuleOutput {
+  const out: RuleOutput = { actions: [], diagnostics: [] };
+  const { shape, minVersion, maxVersion } = input.baseline.openclaw;
+  const v = input.facts.openclawVersion;
+  const range = maxVersion ? `${minVersion} – ${maxVersion}` : `≥ ${minVersion}`;
+  if (!v) {
+    out.diagnostics.push(
+      diag(input, 'warning', `OpenClaw version unknown (no openclaw binary, no meta.lastTouchedVersion): config written for the ${shape} shape (${range}) could not be checked against it`, input.layout.configPath),
+    );
+    return out;
+  }
+  const below = compareVersions(v.version, minVersion) < 0;
+  const above = maxVersion !== undefined && compareVersions(v.version, maxVersion) > 0;
+  if (below || above) {
+    const need = compareVersions(v.version, '2026.8.1') >= 0 ? 'current' : 'classic';
+    out.diagnostics.push(
+      diag(input, 'error', `node runs OpenClaw ${v.version} (from ${v.source}), which needs the ${need} config shape; baseline "${input.baseline.name}" writes the ${shape} shape for ${range}`, input.layout.configPath),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+import type { NodeResult } from '../executor/result.js';
+import { redactText } from './redact.js';
+import type { Style } from './style.js';
+
+export function renderResultLine(r: NodeResult, s: Style): string {
+  const run = r.runId ? s.dim(` run ${r.runId}`) : '';
+  switch (r.status) {
+    case 'unchanged':
+      return `${s.green('ok')}        ${r.node}: up to date`;
+    case 'changed':
+      return `${s.yellow('changed')}   ${r.node}: ${r.done}/${r.total} actions applied${run}`;
+    case 'refused':
+      return `${s.red('refused')}   ${r.node}: nothing changed: ${r.error ?? ''}`;
+    case 'rolled-back':
+      return `${s.red('failed')}    ${r.node}: ${r.error ?? ''}\n          ${r.node}: rolled back ${r.done} completed action(s); node is as before${run}`;
+    case 'rollback-failed':
+      return `${s.red(s.bold('FAILED'))}    ${r.node}: ${r.error ?? ''}\n          ${r.node}: ROLLBACK FAILED: ${r.rollbackError ?? ''}; retry with: clawfleet rollback ${r.runId} --limit ${r.node}`;
+    case 'failed':
+      return `${s.red('failed')}    ${r.node}: ${r.error ?? ''}`;
+  }
+}
+
+export function renderResults(results: NodeResult[], s: Style): string {
+  const count = (st: NodeResult['status']) => results.filter((r) => r.status === st).length;
+  const lines = results.map((r) => renderResultLine(r, s));
+  const failed = count('failed') + count('rolled-back') + count('rollback-failed') + count('refused');
+  lines.push('', s.bold(`Apply: ${count('changed')} changed, ${count('unchanged')} unchanged, ${failed} failed (${count('rolled-back')} rolled back).`));
+  return redactText(lines.join('\n') + '\n');
+}

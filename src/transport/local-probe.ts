@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import type { DirChild, Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
+import { makeManifest } from '../facts/manifest.js';
+
+/** Read-only fs helpers of the local transport; `host` paths are real paths on this machine. */
+
+async function sha256File(host: string): Promise<string> {
+  return createHash('sha256').update(await readFile(host)).digest('hex');
+}
+
+export async function lstatFact(host: string, unmapTarget: (t: string) => string): Promise<PathFact> {
+  let st;
+  try {
+    st = await lstat(host);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      return { kind: 'missing' };
+    }
+    throw e;
+  }
+  const mode = st.mode & 0o7777;
+  if (st.isSymbolicLink()) return { kind: 'symlink', target: unmapTarget(await readlink(host)) };
+  if (st.isDirectory()) return { kind: 'dir', mode };
+  if (st.isFile()) return { kind: 'file', mode, size: st.size, sha256: await sha256File(host) };
+  return { kind: 'other', mode };
+}
+
+function kindOf(f: PathFact): DirChild['kind'] {
+  return f.kind;
+}
+
+export async function listChildren(host: string): Promise<DirChild[] | null> {
+  const st = await lstat(host).catch(() => null);
+  if (!st || !st.isDirectory()) return null;
+  const names = (await readdir(host)).sort();
+  const out: DirChild[] = [];
+  for (const name of names) {
+    const s = await lstat(`${host}/${name}`);
+    const kind: DirChild['kind'] = s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
+    out.push({ name, kind });
+  }
+  return out;
+}
+
+export async function manifestOf(host: string, unmapTarget: (t: string) => string): Promise<Manifest | null> {
+  const st = await lstat(host).catch(() => null);
+  if (!st || !st.isDirectory()) return null;
+  const entries: ManifestEntry[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    for (const name of await readdir(dir)) {
+      const rel = prefix ? `${prefix}/${name}` : name;
+      const f = await lstatFact(`${dir}/${name}`, unmapTarget);
+      if (f.kind === 'missing') continue;
+      entries.push(entryOf(rel, f));
+      if (f.kind === 'dir') await walk(`${dir}/${name}`, rel);
+    }
+  };
+  await walk(host, '');
+  return makeManifest(entries);
+}
+
+function entryOf(rel: string, f: Exclude<PathFact, { kind: 'missing' }>): ManifestEntry {
+  switch (f.kind) {
+    case 'file':
+      return { rel, kind: 'file', mode: f.mode, size: f.size, sha256: f.sha256 };
+    case 'symlink':
+      return { rel, kind: 'symlink', mode: 0o777, target: f.target };
+    default:
+      return { rel, kind: kindOf(f) as ManifestEntry['kind'], mode: f.mode };
+  }
+}
+
+export async function readText(host: string): Promise<string | null> {
+  const st = await lstat(host).catch(() => null);
+  if (!st || !st.isFile()) return null;
+  return readFile(host, 'utf8');
+}

@@ -1,0 +1,56 @@
+import type { PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
+
+/**
+ * Read-only view of one node. All paths are absolute paths as the node sees them.
+ * Facts gathering and the planner's callers only ever get this interface.
+ */
+export interface NodeReader {
+  readonly node: string;
+  /** The login user's home dir on the node (what `~` means there). */
+  home(): Promise<string>;
+  /** One round trip, whatever the number of paths. */
+  probe(req: ProbeRequest): Promise<ProbeResult>;
+  /** The node's `openclaw --version`, or null where no openclaw is on its PATH. */
+  openclawVersion(): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** Result of a command run on the node by `exec`. */
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Everything that can change a node. Only the executor is given one.
+ * Every method fails (rejects) rather than overwrite something it did not expect.
+ */
+export interface NodeWriter extends NodeReader {
+  /** mkdir of one dir (parent must exist); fails if anything exists at path. */
+  mkdir(path: string, mode: number): Promise<void>;
+  /** Create `path` as a symlink with the given target text; fails if anything exists at path. */
+  symlink(target: string, path: string): Promise<void>;
+  /** Atomically replace/create `path` with `data` (temp file in the same dir + rename), exact mode. */
+  writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void>;
+  /** Write a new file; fails if it exists. */
+  writeFileExclusive(path: string, data: string | Buffer, mode: number): Promise<void>;
+  /** Append text to a file (created 0600 if missing). Used for journals. */
+  appendFile(path: string, data: string): Promise<void>;
+  /** Read a whole file; throws when not a regular file. */
+  readFile(path: string): Promise<Buffer>;
+  /** Rename within one filesystem; fails if `to` exists. */
+  rename(from: string, to: string): Promise<void>;
+  /** Atomically replace the symlink/file at `to` by `from` (POSIX rename semantics). */
+  replace(from: string, to: string): Promise<void>;
+  /** Copy a tree (dir, file or symlink) to a path that must not exist, preserving modes and symlinks. */
+  copyTree(from: string, to: string): Promise<void>;
+  /** Remove an empty dir. */
+  rmdir(path: string): Promise<void>;
+  /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */
+  unlink(path: string): Promise<void>;
+  /** Run a shell command on the node (composite steps, validators, handlers). Quoting is the caller's job: use shQuote. */
+  exec(command: string): Promise<ExecResult>;
+}
+
+export type StatFn = (path: string) => Promise<PathFact>;
