@@ -9,6 +9,8 @@ export const COMMON = {
   parallel: { type: 'string', default: '8' },
   'trust-new-host-keys': { type: 'boolean', default: false },
   'connect-timeout': { type: 'string', default: '10' },
+  'known-hosts': { type: 'string' },
+  'ssh-config': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -18,6 +20,9 @@ export const COMMON_HELP = `Options for every command that talks to nodes:
   -l, --limit LIST          only these nodes/groups (comma-separated, * globs), like Ansible's --limit
       --parallel N          nodes worked on at once (default: 8)
       --connect-timeout S   SSH connect and handshake timeout in seconds (default: 10)
+      --known-hosts FILE    known_hosts to check host keys against (default: ~/.ssh/known_hosts, or
+                            UserKnownHostsFile from ~/.ssh/config)
+      --ssh-config FILE     OpenSSH client config to read (default: ~/.ssh/config; Match exec is never run)
       --trust-new-host-keys accept and record the host key of a node not yet in known_hosts (never a changed key)
   -h, --help                this help`;
 
@@ -45,6 +50,8 @@ export function sessionOptions(v: Record<string, unknown>) {
   };
   if (typeof v.plans === 'string') o.plans = v.plans;
   if (typeof v.limit === 'string') o.limit = v.limit;
+  if (typeof v['known-hosts'] === 'string') o.knownHostsFiles = [v['known-hosts']];
+  if (typeof v['ssh-config'] === 'string') o.sshConfigPath = v['ssh-config'];
   return o;
 }
 

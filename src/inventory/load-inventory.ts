@@ -6,6 +6,16 @@ import { loadYaml, parseYaml } from './yaml-source.js';
 
 type Fields = InventoryFile['defaults'];
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k], v) : v;
+  return out;
+}
+
 function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
   const node = inv.nodes[name]!;
   const groups = Object.entries(inv.groups).filter(([, g]) => g.nodes.includes(name));
@@ -15,8 +25,9 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
     for (const l of layers) if (l[k] !== undefined) v = l[k];
     return v;
   };
+  // Per section and key, like every other field: a node's { level } keeps its group's { file }.
   const overrides: Record<string, Record<string, unknown>> = {};
-  for (const l of layers) Object.assign(overrides, l.overrides ?? {});
+  for (const l of layers) for (const [section, v] of Object.entries(l.overrides ?? {})) overrides[section] = deepMerge(overrides[section] ?? {}, v);
   const transport = pick('transport') ?? 'ssh';
   const root = pick('root');
   if (transport === 'local' && root === undefined) {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ClawError } from '../domain/errors.js';
 import { sha256Hex } from '../facts/manifest.js';
@@ -20,6 +20,14 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): numb
   return null;
 }
 
+/** An unknown key's own line (the issue's path is the map holding it, which may start lines earlier). */
+function lineOfKey(doc: Document, lc: LineCounter, path: (string | number)[], key: string): number | null {
+  const map = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (!isMap(map)) return null;
+  const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  return pair && isNode(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : null;
+}
+
 function keyPath(path: PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(root)';
 }
@@ -37,8 +45,11 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const line = lineOf(doc, lc, path);
-    throw new ClawError('SCHEMA', `${line ? `line ${line}: ` : ''}${keyPath(issue.path)}: ${issue.message}`, { path: file });
+    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const line = (unknownKey !== undefined ? lineOfKey(doc, lc, path, unknownKey) : null) ?? lineOf(doc, lc, path);
+    // A bad record key (e.g. a node name) carries the useful message one level down.
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    throw new ClawError('SCHEMA', `${line ? `line ${line}: ` : ''}${keyPath(issue.path)}: ${message}`, { path: file });
   }
   return { value: parsed.data, file, sha256: sha256Hex(text), text };
 }

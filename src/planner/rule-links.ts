@@ -25,6 +25,11 @@ function fromDir(input: PlanInput, slot: LinkSlot, out: RuleOutput): void {
     return;
   }
   const dst = tf.kind === 'dir' ? input.facts.manifests[slot.target] : null;
+  if (tf.kind === 'dir' && !dst) {
+    // Unlisted is not empty: without the target's entries, clashes cannot be ruled out.
+    out.diagnostics.push(diag(input, 'error', 'link target dir could not be listed', slot.target));
+    return;
+  }
   const dstNames = new Set(dst ? topLevelNames(dst) : []);
   const copy: string[] = [];
   const same: string[] = [];

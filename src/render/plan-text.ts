@@ -31,7 +31,8 @@ function colorDiff(diff: string, s: Style): string {
 
 function diagLine(d: Diagnostic, s: Style): string {
   const tag = d.severity === 'error' ? s.red(s.bold('error')) : d.severity === 'warning' ? s.yellow('warning') : s.dim('note');
-  return `  ${tag}: ${d.path ? d.path + ': ' : ''}${d.message}`;
+  // Each line stands alone (grep, CI logs): it names the node and the path.
+  return `  ${tag}: ${d.node}: ${d.path ? d.path + ': ' : ''}${d.message}`;
 }
 
 export function renderNodePlan(p: NodePlan, s: Style, opts: { diffs: boolean }): string {

@@ -1,6 +1,7 @@
-import { ClawError } from '../domain/errors.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import { LocalNode } from './local.js';
+import type { ConnectOptions as SshConnectOptions } from './ssh/connect.js';
+import { SshNode } from './ssh/ssh-node.js';
 import type { NodeWriter } from './types.js';
 
 export interface ConnectOptions {
@@ -15,6 +16,13 @@ export async function openNode(spec: NodeSpec, opts: ConnectOptions = {}): Promi
   if (spec.transport === 'local') {
     return new LocalNode({ node: spec.name, root: spec.root!, ...(spec.home ? { home: spec.home } : {}) });
   }
-  void opts;
-  throw new ClawError('TRANSPORT', 'ssh transport not available yet', { node: spec.name });
+  const o: SshConnectOptions = { node: spec.name, host: spec.host };
+  if (spec.port !== undefined) o.port = spec.port;
+  if (spec.user !== undefined) o.user = spec.user;
+  if (spec.identity !== undefined) o.identityFiles = [spec.identity];
+  if (opts.knownHostsFiles) o.knownHostsFiles = opts.knownHostsFiles;
+  if (opts.trustNewHostKeys) o.trustNewHostKey = true;
+  if (opts.connectTimeoutMs) o.connectTimeoutMs = opts.connectTimeoutMs;
+  if (opts.sshConfigPath) o.sshConfigPath = opts.sshConfigPath;
+  return SshNode.open(o);
 }

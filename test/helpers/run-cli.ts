@@ -1,0 +1,28 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the built CLI (npm test builds it first) with no stdin and no TTY, like CI. */
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const t0 = performance.now();
+  return new Promise((res) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env }, maxBuffer: 64 << 20, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        res({ code, stdout: String(stdout), stderr: String(stderr), ms: performance.now() - t0 });
+      },
+    );
+    child.stdin?.end();
+  });
+}

@@ -1,0 +1,228 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClawError } from '../../src/domain/errors.js';
+import type { ManifestEntry, ProbeRequest } from '../../src/domain/facts.js';
+import { makeManifest } from '../../src/facts/manifest.js';
+import { LocalNode } from '../../src/transport/local.js';
+import { buildProbeScript, parseProbeOutput } from '../../src/transport/ssh/probe-script.js';
+
+/** Names that would do something if a shell ever evaluated them. Run with cwd = `jail`: markers land there. */
+export const HOSTILE = [
+  'with space',
+  "it's",
+  '$(touch pwned)',
+  '`touch pwned2`',
+  ';rm -rf victim',
+  'new\nline',
+  'trailing newline\n',
+  'ünïcødé-名前-🦀',
+  'back\\slash',
+  '-leading-dash',
+  '*glob?[x]',
+  '"dq" & | > <',
+  '$HOME ${IFS} $$',
+  ' ',
+];
+
+let root: string;
+let jail: string;
+let tree: string;
+
+/** Independent expectation: a manifest computed with node:fs. */
+function fsManifest(dir: string) {
+  const entries: ManifestEntry[] = [];
+  const walk = (d: string, prefix: string) => {
+    for (const name of readdirSync(d)) {
+      const p = `${d}/${name}`;
+      const rel = prefix ? `${prefix}/${name}` : name;
+      const st = lstatSync(p);
+      const mode = st.mode & 0o7777;
+      if (st.isSymbolicLink()) entries.push({ rel, kind: 'symlink', mode: 0o777, target: readlinkSync(p) });
+      else if (st.isDirectory()) {
+        entries.push({ rel, kind: 'dir', mode });
+        walk(p, rel);
+      } else if (st.isFile())
+        entries.push({ rel, kind: 'file', mode, size: st.size, sha256: createHash('sha256').update(readFileSync(p)).digest('hex') });
+      else entries.push({ rel, kind: 'other', mode });
+    }
+  };
+  walk(dir, '');
+  return makeManifest(entries);
+}
+
+function runLocal(req: ProbeRequest, opts: { asNobody?: boolean } = {}) {
+  const script = buildProbeScript(req);
+  const [cmd, args] = opts.asNobody
+    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-s']]
+    : ['/bin/sh', ['-s']];
+  const out = execFileSync(cmd as string, args as string[], { input: script, cwd: jail, maxBuffer: 1 << 28 });
+  return parseProbeOutput(req, out, 'local');
+}
+
+function assertInert() {
+  expect(readdirSync(jail).sort()).toEqual(['victim']);
+  expect(existsSync(`${jail}/victim/keep`)).toBe(true);
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'clawfleet-probe-'));
+  chmodSync(root, 0o755);
+  jail = `${root}/jail`;
+  mkdirSync(`${jail}/victim`, { recursive: true });
+  writeFileSync(`${jail}/victim/keep`, 'x');
+  tree = `${root}/tree`;
+  mkdirSync(`${tree}/sub/deeper`, { recursive: true });
+  for (const n of HOSTILE) {
+    writeFileSync(`${tree}/${n}`, `content of ${n}\n`);
+    mkdirSync(`${tree}/sub/${n}`);
+    writeFileSync(`${tree}/sub/${n}/f ${n}`, n);
+    symlinkSync(`../${n}`, `${tree}/sub/deeper/${n}`);
+  }
+  writeFileSync(`${tree}/empty`, '');
+  writeFileSync(`${tree}/binary`, Buffer.from([0, 1, 2, 255, 0, 10, 0]));
+  writeFileSync(`${tree}/secret`, 'token', { mode: 0o600 });
+  chmodSync(`${tree}/secret`, 0o600);
+  writeFileSync(`${tree}/suid`, '#!/bin/sh\n');
+  chmodSync(`${tree}/suid`, 0o4755);
+  mkdirSync(`${tree}/sgid`);
+  chmodSync(`${tree}/sgid`, 0o2750);
+  mkdirSync(`${tree}/sticky`);
+  chmodSync(`${tree}/sticky`, 0o1777);
+  symlinkSync('/etc', `${tree}/abs-link-to-dir`);
+  symlinkSync('does/not/exist', `${tree}/dangling`);
+  symlinkSync('target\nwith newline', `${tree}/nl-target`);
+  symlinkSync('sub', `${tree}/rel-link-to-dir`);
+  execFileSync('mkfifo', [`${tree}/fifo`]);
+  writeFileSync(`${tree}/config.json`, '{ "name": "ünïcødé", "x": 1 }\n');
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('probe script (run by local /bin/sh)', () => {
+  it('builds manifests identical to a node:fs walk, hostile names included', () => {
+    const res = runLocal({ manifest: [tree, `${tree}/sub`, `${tree}/sub/${HOSTILE[2]}`] });
+    const want = fsManifest(tree);
+    expect(res.manifest[tree]).toEqual(want);
+    expect(res.manifest[`${tree}/sub`]).toEqual(fsManifest(`${tree}/sub`));
+    expect(res.manifest[`${tree}/sub/${HOSTILE[2]}`]).toEqual(fsManifest(`${tree}/sub/${HOSTILE[2]}`));
+    const rels = want.entries.map((e) => e.rel);
+    for (const n of HOSTILE) expect(rels).toContain(n);
+    expect(want.entries.find((e) => e.rel === 'fifo')?.kind).toBe('other');
+    expect(want.entries.find((e) => e.rel === 'suid')?.mode).toBe(0o4755);
+    assertInert();
+  });
+
+  it('stats every kind without following symlinks', () => {
+    const req = {
+      stat: [tree, `${tree}/secret`, `${tree}/abs-link-to-dir`, `${tree}/nl-target`, `${tree}/fifo`, `${tree}/missing`, `${tree}/secret/under-a-file`, `${tree}/sticky/`, ...HOSTILE.map((n) => `${tree}/${n}`)],
+    };
+    const res = runLocal(req);
+    expect(res.stat[tree]).toEqual({ kind: 'dir', mode: lstatSync(tree).mode & 0o7777 });
+    expect(res.stat[`${tree}/secret`]).toEqual({ kind: 'file', mode: 0o600, size: 5, sha256: createHash('sha256').update('token').digest('hex') });
+    expect(res.stat[`${tree}/abs-link-to-dir`]).toEqual({ kind: 'symlink', target: '/etc' });
+    expect(res.stat[`${tree}/nl-target`]).toEqual({ kind: 'symlink', target: 'target\nwith newline' });
+    expect(res.stat[`${tree}/fifo`]).toEqual({ kind: 'other', mode: lstatSync(`${tree}/fifo`).mode & 0o7777 });
+    expect(res.stat[`${tree}/missing`]).toEqual({ kind: 'missing' });
+    expect(res.stat[`${tree}/secret/under-a-file`]).toEqual({ kind: 'missing' });
+    expect(res.stat[`${tree}/sticky/`]).toEqual({ kind: 'dir', mode: 0o1777 });
+    for (const n of HOSTILE) {
+      const body = `content of ${n}\n`;
+      expect(res.stat[`${tree}/${n}`]).toEqual({ kind: 'file', mode: 0o644, size: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex') });
+    }
+    assertInert();
+  });
+
+  it('lists children sorted by name with lstat kinds; null for non-dirs', () => {
+    const res = runLocal({ list: [tree, `${tree}/rel-link-to-dir`, `${tree}/secret`, `${tree}/missing`, `${tree}/sub/deeper`] });
+    const want = readdirSync(tree)
+      .sort()
+      .map((name) => {
+        const st = lstatSync(`${tree}/${name}`);
+        return { name, kind: st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other' };
+      });
+    expect(res.list[tree]).toEqual(want);
+    expect(res.list[`${tree}/rel-link-to-dir`]).toBeNull();
+    expect(res.list[`${tree}/secret`]).toBeNull();
+    expect(res.list[`${tree}/missing`]).toBeNull();
+    expect(res.list[`${tree}/sub/deeper`]).toEqual([...HOSTILE].sort().map((name) => ({ name, kind: 'symlink' })));
+    assertInert();
+  });
+
+  it('reads regular files as UTF-8; null for anything else', () => {
+    const res = runLocal({ read: [`${tree}/config.json`, `${tree}/empty`, `${tree}/${HOSTILE[5]}`, tree, `${tree}/abs-link-to-dir`, `${tree}/missing`, `${tree}/fifo`] });
+    expect(res.read[`${tree}/config.json`]).toBe('{ "name": "ünïcødé", "x": 1 }\n');
+    expect(res.read[`${tree}/empty`]).toBe('');
+    expect(res.read[`${tree}/${HOSTILE[5]}`]).toBe(`content of ${HOSTILE[5]}\n`);
+    expect(res.read[tree]).toBeNull();
+    expect(res.read[`${tree}/abs-link-to-dir`]).toBeNull();
+    expect(res.read[`${tree}/missing`]).toBeNull();
+    expect(res.read[`${tree}/fifo`]).toBeNull();
+    assertInert();
+  });
+
+  it('gives the same answers as the local transport', async () => {
+    const req: ProbeRequest = {
+      stat: [tree, `${tree}/secret`, `${tree}/dangling`, `${tree}/missing`],
+      manifest: [tree, `${tree}/secret`],
+      list: [tree],
+      read: [`${tree}/config.json`, tree],
+    };
+    const local = await new LocalNode({ node: 'local' }).probe(req);
+    expect(runLocal(req)).toEqual(local);
+  });
+
+  it('handles many paths in one script and stays fast on a big tree', () => {
+    const big = `${root}/big`;
+    for (let d = 0; d < 50; d++) {
+      mkdirSync(`${big}/d${d}`, { recursive: true });
+      for (let f = 0; f < 60; f++) writeFileSync(`${big}/d${d}/f${f}`, `${d}/${f}`);
+    }
+    const dirs = Array.from({ length: 50 }, (_, d) => `${big}/d${d}`);
+    const t0 = performance.now();
+    const res = runLocal({ stat: dirs, list: dirs, manifest: [big, ...dirs] });
+    const ms = performance.now() - t0;
+    expect(res.manifest[big]?.entries).toHaveLength(50 * 61);
+    expect(res.manifest[big]).toEqual(fsManifest(big));
+    expect(res.manifest[dirs[7]!]?.entries).toHaveLength(60);
+    expect(res.list[dirs[3]!]).toHaveLength(60);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('reports a path below an unsearchable dir as EACCES, not missing (run as nobody)', () => {
+    if (spawnSync('setpriv', ['--version']).status !== 0 || process.getuid?.() !== 0) return;
+    const priv = `${root}/priv`;
+    mkdirSync(`${priv}/locked/inner`, { recursive: true });
+    writeFileSync(`${priv}/locked/f`, 'x');
+    chmodSync(priv, 0o755);
+    chmodSync(`${priv}/locked`, 0o700);
+    const probe = (req: ProbeRequest) => {
+      try {
+        return runLocal(req, { asNobody: true });
+      } catch (e) {
+        return e as ClawError;
+      }
+    };
+    for (const req of [{ stat: [`${priv}/locked/f`] }, { read: [`${priv}/locked/f`] }, { manifest: [priv] }, { list: [`${priv}/locked`] }]) {
+      const r = probe(req);
+      expect(r).toBeInstanceOf(ClawError);
+      expect((r as ClawError).code).toBe('EACCES');
+      expect((r as ClawError).node).toBe('local');
+      expect((r as ClawError).oneLine()).not.toContain('\n');
+    }
+    // A missing path under a searchable dir is just missing.
+    expect(probe({ stat: [`${priv}/nope/x`] })).toEqual({ stat: { [`${priv}/nope/x`]: { kind: 'missing' } }, manifest: {}, list: {}, read: {} });
+  });
+
+  it('rejects truncated or foreign output and relative paths', () => {
+    const req = { stat: ['/x'] };
+    expect(() => parseProbeOutput(req, 'motd text\n')).toThrow(/no output/);
+    expect(() => parseProbeOutput(req, 'CLAWPROBE1\0=S\0M\0/x\0')).toThrow(/truncated/);
+    expect(() => buildProbeScript({ stat: ['relative/path'] })).toThrow(ClawError);
+    // Output after a login banner is still found.
+    expect(parseProbeOutput(req, 'Welcome!\nCLAWPROBE1\0=S\0N\0/x\0=Z\0').stat['/x']).toEqual({ kind: 'missing' });
+  });
+});
