@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { applyCommand, APPLY_HELP } from './commands/apply.js';
+import { checkCommand, CHECK_HELP } from './commands/check.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { planCommand, PLAN_HELP } from './commands/plan.js';
 import { rollbackCommand, ROLLBACK_HELP } from './commands/rollback.js';
@@ -12,6 +13,7 @@ type Command = (args: string[], out: NodeJS.WriteStream) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; help: string; summary: string }> = {
   plan: { run: planCommand, help: PLAN_HELP, summary: 'show what apply would change (exit 0 none, 2 changes, 1 error)' },
   apply: { run: applyCommand, help: APPLY_HELP, summary: 'apply the plan, with journal, backup and automatic rollback on failure' },
+  check: { run: checkCommand, help: CHECK_HELP, summary: 'drift matrix: nodes × baseline items (exit 0 match, 2 drift, 1 error)' },
   rollback: { run: rollbackCommand, help: ROLLBACK_HELP, summary: 'undo a past run from the nodes\' own journals' },
   runs: { run: runsCommand, help: RUNS_HELP, summary: 'list the runs recorded on each node' },
   unlock: { run: unlockCommand, help: UNLOCK_HELP, summary: 'release a stale node lock held by a dead run' },

@@ -3,7 +3,7 @@ import { ClawError } from '../domain/errors.js';
 
 /** Options shared by every command that talks to nodes. */
 export const COMMON = {
-  inventory: { type: 'string', short: 'i', default: 'inventory.yaml' },
+  inventory: { type: 'string', short: 'i' },
   plans: { type: 'string' },
   limit: { type: 'string', short: 'l' },
   parallel: { type: 'string', default: '8' },
@@ -43,7 +43,7 @@ export function positiveInt(name: string, v: string | undefined, dflt: number): 
 
 export function sessionOptions(v: Record<string, unknown>) {
   const o: import('./session.js').SessionOptions = {
-    inventory: String(v.inventory),
+    inventory: typeof v.inventory === 'string' ? v.inventory : 'inventory.yaml',
     parallel: positiveInt('parallel', v.parallel as string, 8),
     trustNewHostKeys: Boolean(v['trust-new-host-keys']),
     connectTimeoutMs: positiveInt('connect-timeout', v['connect-timeout'] as string, 10) * 1000,

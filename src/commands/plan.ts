@@ -1,6 +1,7 @@
-import { planSummary, renderPlanText } from '../render/plan-text.js';
-import { styleFor } from '../render/style.js';
+import { writePlanFile } from '../plan-file/io.js';
+import { planSummary } from '../render/plan-text.js';
 import { COMMON, COMMON_HELP, parse, sessionOptions } from './options.js';
+import { FORMAT_OPTIONS, formatOf, renderPlan } from './output.js';
 import { openSession, toPlan } from './session.js';
 
 export const PLAN_HELP = `Usage: clawfleet plan [options]
@@ -8,20 +9,25 @@ export const PLAN_HELP = `Usage: clawfleet plan [options]
 Reads every selected node (read-only) and shows what apply would change.
 Exit code: 0 nothing to do, 2 changes planned, 1 error (on any node).
 
-  --no-diff                 do not show config diffs
+  -f, --format F            text (default, coloured on a terminal), json (schema/plan.schema.json)
+                            or markdown (a pull-request comment, under 65,536 characters)
+  -o, --out FILE            also save the plan (JSON) for review and a later \`clawfleet apply FILE\`
+      --no-diff             do not show config diffs (text format)
 
 ${COMMON_HELP}`;
 
 export async function planCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values } = parse(args, { ...COMMON, 'no-diff': { type: 'boolean', default: false } });
+  const { values } = parse(args, { ...COMMON, ...FORMAT_OPTIONS, out: { type: 'string', short: 'o' } });
   if (values.help) {
     out.write(PLAN_HELP + '\n');
     return 0;
   }
+  const format = formatOf(values.format);
   const session = await openSession(sessionOptions(values));
   try {
     const plan = toPlan(session);
-    out.write(renderPlanText(plan, styleFor(out), { diffs: !values['no-diff'] }));
+    if (values.out) await writePlanFile(values.out, plan);
+    out.write(renderPlan(plan, format, out, !values['no-diff']));
     const sum = planSummary(plan);
     return sum.errors > 0 ? 1 : sum.changes > 0 ? 2 : 0;
   } finally {

@@ -1,4 +1,4 @@
-import { errorMessage } from '../domain/errors.js';
+import { ClawError, errorMessage } from '../domain/errors.js';
 import type { Inventory, NodeSpec } from '../domain/inventory.js';
 import type { NodePlan, Plan } from '../domain/plan.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -45,6 +45,7 @@ function failedPlan(spec: NodeSpec, e: unknown): NodePlan {
   const message = msg.startsWith(`${spec.name}: `) ? msg.slice(spec.name.length + 2) : msg;
   return {
     node: spec.name,
+    baseline: spec.baseline,
     paths: { home: '', dataRoot: '', attic: '', stateDir: '' },
     protected: [],
     actions: [],
@@ -76,12 +77,44 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   };
 }
 
-export function toPlan(s: Session): Plan {
-  const b = s.nodes[0]?.baseline;
+/**
+ * For `apply FILE`: open the nodes of a saved plan, using the inventory only for how to reach them.
+ * Nothing is re-planned: each node keeps exactly the actions that were reviewed.
+ */
+export async function openSavedPlan(plan: Plan, opts: SessionOptions): Promise<{ session: Session; notes: string[] }> {
+  const inventory = await loadInventory(opts.inventory);
+  const notes: string[] = [];
+  if (inventory.sha256 !== plan.inventory.sha256) notes.push(`inventory ${inventory.file} changed since the plan was made (only used to reach the nodes)`);
+  const specs = new Map(inventory.nodes.map((n) => [n.name, n]));
+  const wanted = opts.limit ? new Set(limitNodes(inventory, opts.limit).map((n) => n.name)) : null;
+  const planned = plan.nodes.filter((n) => !wanted || wanted.has(n.node));
+  const missing = planned.filter((n) => !specs.has(n.node)).map((n) => n.node);
+  if (missing.length) throw new ClawError('PLANFILE', `${missing.join(', ')}: in the plan but not in the inventory`, { path: inventory.file });
+  const dirs = plansDirsFor(inventory.file, opts.plans);
+  const nodes = await mapLimit(planned, opts.parallel, async (np): Promise<NodeSession> => {
+    const spec = specs.get(np.node)!;
+    const baseline = await loadBaseline(np.baseline, dirs);
+    const recorded = plan.baselines.find((b) => b.name === np.baseline);
+    if (recorded && recorded.sha256 !== baseline.sha256) notes.push(`${np.node}: baseline ${np.baseline} changed since the plan was made; the plan's actions are applied as reviewed`);
+    try {
+      return { spec, baseline, writer: await openNode(spec, opts), plan: np };
+    } catch (e) {
+      return { spec, baseline, writer: null, plan: failedPlan(spec, e) };
+    }
+  });
   return {
+    notes,
+    session: { inventory, nodes, close: async () => void (await Promise.all(nodes.map((n) => n.writer?.close().catch(() => undefined)))) },
+  };
+}
+
+export function toPlan(s: Session): Plan {
+  const baselines = new Map(s.nodes.map((n) => [n.baseline.baseline.name, n.baseline.sha256]));
+  return {
+    format: 'clawfleet-plan',
     version: 1,
     createdAt: new Date().toISOString(),
-    baseline: { name: b?.baseline.name ?? '', sha256: b?.sha256 ?? '' },
+    baselines: [...baselines].map(([name, sha256]) => ({ name, sha256 })),
     inventory: { path: s.inventory.file, sha256: s.inventory.sha256 },
     nodes: s.nodes.map((n) => n.plan),
   };

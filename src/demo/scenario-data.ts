@@ -56,10 +56,12 @@ export function configText(n: ScenarioNode): string {
     has('media') || has('logs') || has('browser') ? null : '  channels: { $include: "./channels.json5" },',
     '  tools: {',
     '    profile: "coding",',
-    has('media') ? '    media: { concurrency: 4, image: { enabled: true } },' : null,
+    has('media') ? '    media: { concurrency: 4, image: { enabled: true }, audio: { enabled: true }, video: { enabled: true } }, // video on here' : null,
     '  },',
-    has('logs') ? '  logging: { level: "debug", file: "/openclaw-data/logs/openclaw.log" },' : null,
-    has('browser') ? '  browser: { enabled: true, headless: false },' : null,
+    has('logs')
+      ? '  logging: { level: "debug", file: "/openclaw-data/logs/openclaw.log", maxFileBytes: 52428800, consoleLevel: "warn", consoleStyle: "compact" },'
+      : null,
+    has('browser') ? '  browser: { enabled: true, headless: false, noSandbox: true, defaultProfile: "openclaw" },' : null,
     '}',
     '',
   ];

@@ -18,6 +18,8 @@ interface ActionBase {
   expect: Expect;
   /** Why, for humans. Never drives apply. */
   reason: string;
+  /** Baseline items (drift-matrix columns, e.g. "memory", "orphans") this action brings in line. */
+  items: string[];
 }
 
 /** Create a missing dir (with missing parents, each recorded for rollback). */

@@ -22,6 +22,8 @@ export interface NodePaths {
 
 export interface NodePlan {
   node: string;
+  /** Name of the baseline this node was planned against (see Plan.baselines). */
+  baseline: string;
   paths: NodePaths;
   /** The baseline's protected globs: the executor refuses to write these whatever the actions say. */
   protected: string[];
@@ -29,10 +31,13 @@ export interface NodePlan {
   diagnostics: Diagnostic[];
 }
 
+/** A whole plan: plain data, serialisable as a saved plan file (see src/plan-file/). */
 export interface Plan {
+  format: 'clawfleet-plan';
   version: 1;
   createdAt: string;
-  baseline: { name: string; sha256: string };
+  /** The baselines the nodes were planned against, with the sha256 of their files. */
+  baselines: { name: string; sha256: string }[];
   inventory: { path: string; sha256: string };
   nodes: NodePlan[];
 }

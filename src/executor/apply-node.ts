@@ -1,4 +1,4 @@
-import { errorMessage } from '../domain/errors.js';
+import { ClawError, errorMessage } from '../domain/errors.js';
 import { nodeHasErrors, type NodePlan } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
 import { runDirs, type RunContext } from './context.js';
@@ -7,6 +7,7 @@ import { Journal, now } from './journal.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { precheck } from './precheck.js';
 import type { NodeResult } from './result.js';
+import { redactText } from '../render/redact.js';
 import { undoRun } from './undo-run.js';
 import { applyStep, undoInfoFor } from './steps.js';
 
@@ -15,6 +16,8 @@ export interface ApplyOptions {
   /** "user@laptop" for journals and locks. */
   by: string;
   baseline: string;
+  /** Command run on the node once, after this run changed its config (a handler, like Ansible's notify). */
+  handler?: string;
   /** Called after each action completes (progress display). */
   onAction?: (done: number, total: number, id: string) => void;
 }
@@ -54,6 +57,12 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
         await precheck(ctx, action);
       } catch (e) {
         result.actions.push({ id: action.id, status: 'refused', error: errorMessage(e) });
+        // The node changed under this one action since it was planned: refuse it, never re-plan, go on.
+        if (e instanceof ClawError && e.code === 'STALE') {
+          result.status = 'partial';
+          await journal.write({ t: 'refused', seq, error: errorMessage(e), at: now() });
+          continue;
+        }
         throw e;
       }
       await journal.write({ t: 'begin', seq, action, undo: undoInfoFor(ctx, action, seq), at: now() });
@@ -70,7 +79,9 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
       result.done++;
       opts.onAction?.(result.done, plan.actions.length, action.id);
     }
-    await journal.write({ t: 'end', status: 'applied', at: now() });
+    const configChanged = plan.actions.some((a, i) => a.type === 'merge-config' && result.actions[i]?.status === 'done');
+    if (opts.handler && configChanged) result.handler = await runHandler(w, journal, opts.handler);
+    await journal.write({ t: 'end', status: result.status === 'partial' ? 'partial' : 'applied', at: now() });
   } catch (e) {
     result.error = errorMessage(e);
     if (!begun) {
@@ -91,6 +102,14 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     });
   }
   return finish(result, plan);
+}
+
+/** Runs the handler once; its outcome is journaled and reported, never rolled back (it already ran). */
+async function runHandler(w: NodeWriter, journal: Journal, command: string): Promise<NonNullable<NodeResult['handler']>> {
+  const r = await w.exec(command);
+  const output = redactText((r.stdout + r.stderr).trim().split('\n').slice(-5).join('\n'));
+  await journal.write({ t: 'handler', command, code: r.code, output, at: now() });
+  return { command, code: r.code, output };
 }
 
 function finish(result: NodeResult, plan: NodePlan): NodeResult {

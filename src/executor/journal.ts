@@ -8,7 +8,9 @@ export type JournalRecord =
   | { t: 'step'; seq: number; step: string; at: string }
   | { t: 'done'; seq: number; at: string }
   | { t: 'fail'; seq: number; error: string; at: string }
-  | { t: 'end'; status: 'applied' | 'failed' | 'rolled-back' | 'rollback-failed' | 'refused'; at: string }
+  | { t: 'refused'; seq: number; error: string; at: string }
+  | { t: 'handler'; command: string; code: number; output: string; at: string }
+  | { t: 'end'; status: 'applied' | 'partial' | 'failed' | 'rolled-back' | 'rollback-failed' | 'refused'; at: string }
   | { t: 'undone'; seq: number; at: string }
   | { t: 'rollback'; by: string; at: string };
 

@@ -1,4 +1,4 @@
-export type NodeStatus = 'unchanged' | 'changed' | 'failed' | 'rolled-back' | 'rollback-failed' | 'refused';
+export type NodeStatus = 'unchanged' | 'changed' | 'partial' | 'failed' | 'rolled-back' | 'rollback-failed' | 'refused';
 
 /** What happened on one node. `error` lines are one line each and name node and path. */
 export interface NodeResult {
@@ -10,6 +10,8 @@ export interface NodeResult {
   total: number;
   error?: string;
   rollbackError?: string;
+  /** The handler run after a config change, if any. */
+  handler?: { command: string; code: number; output: string };
   /** Set when the node's lock could not be released (clawfleet unlock). */
   lockError?: string;
   /** Per-action outcome, in plan order. */

@@ -28,5 +28,5 @@ export function planNode(input: PlanInput): NodePlan {
     seen.add(a.path);
   }
   const { home, dataRoot, attic, stateDir } = input.layout;
-  return { node: input.node.name, paths: { home, dataRoot, attic, stateDir }, protected: input.baseline.protected, actions, diagnostics };
+  return { node: input.node.name, baseline: input.baseline.name, paths: { home, dataRoot, attic, stateDir }, protected: input.baseline.protected, actions, diagnostics };
 }

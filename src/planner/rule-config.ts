@@ -24,6 +24,15 @@ export function sectionsFor(input: PlanInput): SectionValue[] {
   }));
 }
 
+/** The items of the sections an added key path belongs to (an added ancestor covers the sections under it). */
+function itemsOfAdded(input: PlanInput, added: string[]): string[] {
+  const items = new Set<string>();
+  for (const s of input.baseline.config.sections) {
+    if (added.some((a) => a === s.path || a.startsWith(s.path + '.') || s.path.startsWith(a + '.'))) items.add(s.item ?? s.path);
+  }
+  return [...items];
+}
+
 /** Add what the baseline's config sections have and the file lacks; never change an existing value. */
 export function planConfig(input: PlanInput): RuleOutput {
   const out: RuleOutput = { actions: [], diagnostics: [] };
@@ -57,6 +66,7 @@ export function planConfig(input: PlanInput): RuleOutput {
     diff: redactText(configDiff(path.replace(/^\/+/, ''), before ?? '', merged.text)),
     added: merged.added,
     mode: fact.kind === 'file' ? fact.mode : input.baseline.config.mode,
+    items: itemsOfAdded(input, merged.added),
     reason: fact.kind === 'file' ? `adds ${merged.added.length} missing key(s)` : 'config file is missing: create it with the baseline sections',
   };
   out.actions.push(action);

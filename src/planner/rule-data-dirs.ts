@@ -15,7 +15,8 @@ export function planDataDirs(input: PlanInput): RuleOutput {
     if (f.kind === 'missing' && path === input.layout.dataRoot) {
       out.diagnostics.push(diag(input, 'info', 'data root is missing: apply creates it first, with its journal', path));
     } else if (f.kind === 'missing') {
-      const a: Action = { type: 'ensure-dir', id: `dir:${path}`, path, mode, expect: { kind: 'missing' }, reason: `${what} is missing` };
+      const items = [...new Set(input.layout.links.filter((l) => l.target === path || l.target.startsWith(path + '/')).map((l) => l.item))];
+      const a: Action = { type: 'ensure-dir', id: `dir:${path}`, path, mode, expect: { kind: 'missing' }, reason: `${what} is missing`, items };
       out.actions.push(a);
     } else {
       out.diagnostics.push(diag(input, 'error', `expected a dir (${what}), found ${describeFact(f)}`, path));

@@ -48,7 +48,7 @@ function fromDir(input: PlanInput, slot: LinkSlot, out: RuleOutput): void {
 }
 
 function link(slot: LinkSlot, expect: LinkAction['expect'], copy: string[], same: string[], reason: string): LinkAction {
-  return { type: 'link', id: `link:${slot.path}`, path: slot.path, target: slot.target, expect, copy, same, reason };
+  return { type: 'link', id: `link:${slot.path}`, path: slot.path, target: slot.target, expect, copy, same, reason, items: [slot.item] };
 }
 
 /** Every global and per-agent link slot points to its dir under the data root. */

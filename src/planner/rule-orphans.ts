@@ -42,6 +42,7 @@ export function planOrphans(input: PlanInput): RuleOutput {
       holdsCredentials: creds.length > 0,
       expect: { kind: 'dir', digest: m.digest },
       reason: `agent "${child.name}" is not in the inventory: move it to the quarantine`,
+      items: ['orphans'],
     };
     out.actions.push(action);
   }

@@ -71,5 +71,5 @@ export function renderPlanText(plan: Plan, s: Style, opts: { diffs: boolean } = 
   const sum = planSummary(plan);
   const body = plan.nodes.map((n) => renderNodePlan(n, s, opts)).join('\n\n');
   const tail = `Plan: ${sum.changes} change${sum.changes === 1 ? '' : 's'} on ${sum.changed} node${sum.changed === 1 ? '' : 's'}, ${sum.unchanged} up to date, ${sum.errors} with errors.`;
-  return redactText(`${s.dim(`baseline ${plan.baseline.name} · inventory ${plan.inventory.path}`)}\n\n${body}\n\n${s.bold(tail)}\n`);
+  return redactText(`${s.dim(`baseline ${plan.baselines.map((b) => b.name).join(', ')} · inventory ${plan.inventory.path}`)}\n\n${body}\n\n${s.bold(tail)}\n`);
 }

@@ -9,6 +9,10 @@ export function renderResultLine(r: NodeResult, s: Style): string {
       return `${s.green('ok')}        ${r.node}: up to date`;
     case 'changed':
       return `${s.yellow('changed')}   ${r.node}: ${r.done}/${r.total} actions applied${run}`;
+    case 'partial': {
+      const refused = r.actions.filter((a) => a.status === 'refused');
+      return [`${s.yellow('partial')}   ${r.node}: ${r.done}/${r.total} actions applied, ${refused.length} refused (changed since plan)${run}`, ...refused.map((a) => `          ${a.error ?? a.id}`)].join('\n');
+    }
     case 'refused':
       return `${s.red('refused')}   ${r.node}: nothing changed: ${r.error ?? ''}`;
     case 'rolled-back':
@@ -20,10 +24,18 @@ export function renderResultLine(r: NodeResult, s: Style): string {
   }
 }
 
+function handlerLine(r: NodeResult, s: Style): string {
+  if (!r.handler) return '';
+  const h = r.handler;
+  return h.code === 0
+    ? `\n          ${r.node}: handler ran: ${h.command}`
+    : `\n          ${s.red(`${r.node}: handler failed (exit ${h.code}): ${h.command}`)}${h.output ? `: ${h.output.split('\n').pop()}` : ''}`;
+}
+
 export function renderResults(results: NodeResult[], s: Style): string {
   const count = (st: NodeResult['status']) => results.filter((r) => r.status === st).length;
-  const lines = results.map((r) => renderResultLine(r, s));
+  const lines = results.map((r) => renderResultLine(r, s) + handlerLine(r, s));
   const failed = count('failed') + count('rolled-back') + count('rollback-failed') + count('refused');
-  lines.push('', s.bold(`Apply: ${count('changed')} changed, ${count('unchanged')} unchanged, ${failed} failed (${count('rolled-back')} rolled back).`));
+  lines.push('', s.bold(`Apply: ${count('changed')} changed, ${count('partial')} partial, ${count('unchanged')} unchanged, ${failed} failed (${count('rolled-back')} rolled back).`));
   return redactText(lines.join('\n') + '\n');
 }

@@ -160,6 +160,9 @@ afterAll(async () => {
 describe('ssh transport against a throwaway sshd', () => {
   it('resolves the login dir and runs commands', async () => {
     expect(await node.home()).toBe(homedir());
+    const t0 = performance.now();
+    await node.exec('true');
+    console.log(`exec round trip (login shell incl. its rc files): ${(performance.now() - t0).toFixed(0)} ms`);
     const r = await node.exec('echo out; echo err >&2; exit 3');
     expect(r).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
   });
@@ -188,7 +191,9 @@ describe('ssh transport against a throwaway sshd', () => {
       read: [join(tree, 'openclaw.json'), join(tree, HOSTILE[2]!)],
     };
     const before = node.execCount;
+    const t1 = performance.now();
     const r1 = await node.probe(req1);
+    console.log(`probe of 1 dir (+${req1.stat!.length} stats, 2 lists, 2 reads): ${(performance.now() - t1).toFixed(0)} ms`);
     expect(node.execCount - before).toBe(1);
     expect(r1).toEqual(probeLocally(req1));
     expect(r1.read[join(tree, 'openclaw.json')]).toContain('2026.5.28');

@@ -1,13 +1,14 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClawError } from '../../src/domain/errors.js';
 import { BaselineSchema } from '../../src/inventory/baseline-schema.js';
 import { BUILTIN_PLANS, loadBaseline, plansDirsFor } from '../../src/inventory/load-baseline.js';
 import { limitNodes, loadInventory, parseInventory } from '../../src/inventory/load-inventory.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..');
+const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const FILE = '/fleet/inventory.yaml';
 
 /** The one-line error parseInventory throws for `text` (fails the test when it does not throw). */

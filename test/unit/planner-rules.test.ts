@@ -17,7 +17,6 @@ import {
   InputBuilder,
   manifestOf,
   miniBaseline,
-  MINI_CONFIG_FULL,
   nodeSpec,
   OC,
   shippedBaseline,

@@ -1,0 +1,42 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { ClawError } from '../domain/errors.js';
+import type { Plan } from '../domain/plan.js';
+import { planSummary } from '../render/plan-text.js';
+import { redactText } from '../render/redact.js';
+import { PlanSchema } from './schema.js';
+
+/** The JSON form of a plan (saved plan files and `--format json`): redacted, with a summary. */
+export function planToJson(plan: Plan): string {
+  return redactText(JSON.stringify({ ...plan, summary: planSummary(plan) }, null, 2)) + '\n';
+}
+
+export async function writePlanFile(file: string, plan: Plan): Promise<void> {
+  try {
+    await writeFile(file, planToJson(plan), { mode: 0o644 });
+  } catch (e) {
+    throw new ClawError('EIO', `cannot write the plan: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { path: file });
+  }
+}
+
+/** Reads and validates a saved plan; any problem is one line naming the file. */
+export async function readPlanFile(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ClawError('ENOENT', `cannot read the plan: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { path: file });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ClawError('PLANFILE', `not a plan file: ${(e as Error).message.split('\n')[0]}`, { path: file });
+  }
+  const r = PlanSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new ClawError('PLANFILE', `invalid plan file at ${i.path.join('.') || '(root)'}: ${i.message}`, { path: file });
+  }
+  const { summary: _s, ...plan } = r.data;
+  return plan as Plan;
+}

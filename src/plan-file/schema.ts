@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { Plan } from '../domain/plan.js';
+
+/** The saved-plan file format (and `--format json`), as zod types: validated on read, published as JSON Schema. */
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const absPath = z.string().regex(/^\/[^\0]*$/).refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+
+const Expect = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('missing') }),
+  z.strictObject({ kind: z.literal('dir'), digest: sha256.optional() }),
+  z.strictObject({ kind: z.literal('file'), sha256 }),
+  z.strictObject({ kind: z.literal('symlink'), target: z.string() }),
+]);
+
+const base = {
+  id: z.string(),
+  path: absPath,
+  expect: Expect,
+  reason: z.string(),
+  items: z.array(z.string()),
+};
+
+const name = z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..', 'not a plain name');
+
+export const ActionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...base, type: z.literal('ensure-dir'), mode: z.number().int().min(0).max(0o7777) }),
+  z.strictObject({ ...base, type: z.literal('link'), target: absPath, copy: z.array(name), same: z.array(name) }),
+  z.strictObject({
+    ...base,
+    type: z.literal('merge-config'),
+    sections: z.array(z.strictObject({ path: z.array(z.string()), value: z.record(z.string(), z.unknown()) })),
+    afterSha256: sha256,
+    diff: z.string(),
+    added: z.array(z.string()),
+    mode: z.number().int().min(0).max(0o7777),
+  }),
+  z.strictObject({ ...base, type: z.literal('quarantine'), agentId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i), holdsCredentials: z.boolean() }),
+]);
+
+const DiagnosticSchema = z.strictObject({
+  severity: z.enum(['error', 'warning', 'info']),
+  node: z.string(),
+  path: z.string().optional(),
+  message: z.string(),
+});
+
+const NodePlanSchema = z.strictObject({
+  node: z.string(),
+  baseline: z.string(),
+  paths: z.strictObject({ home: z.string(), dataRoot: z.string(), attic: z.string(), stateDir: z.string() }),
+  protected: z.array(z.string()),
+  actions: z.array(ActionSchema),
+  diagnostics: z.array(DiagnosticSchema),
+});
+
+export const PlanSchema = z.strictObject({
+  format: z.literal('clawfleet-plan'),
+  version: z.literal(1),
+  createdAt: z.string(),
+  baselines: z.array(z.strictObject({ name: z.string(), sha256 })),
+  inventory: z.strictObject({ path: z.string(), sha256 }),
+  nodes: z.array(NodePlanSchema),
+  /** Present in `--format json` output and saved plans; ignored on read. */
+  summary: z.record(z.string(), z.number()).optional(),
+});
+
+// The zod type and the domain type must stay the same shape.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _planShape: Same<Omit<z.output<typeof PlanSchema>, 'summary'>, Plan> = true;
+void _planShape;
+
+export function planJsonSchema(): unknown {
+  return z.toJSONSchema(PlanSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+}

@@ -1,0 +1,63 @@
+import type { Action } from '../domain/actions.js';
+import { nodeHasErrors, type NodePlan, type Plan } from '../domain/plan.js';
+import { planSummary } from './plan-text.js';
+import { redactText } from './redact.js';
+
+/** GitHub's limit for one comment body. */
+export const MARKDOWN_LIMIT = 65_536;
+
+const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function actionItem(a: Action): string {
+  switch (a.type) {
+    case 'ensure-dir':
+      return `- ➕ dir ${code(a.path)}`;
+    case 'link':
+      return `- 🔗 link ${code(a.path)} → ${code(a.target)}${a.copy.length ? ` (moves ${a.copy.length} entr${a.copy.length === 1 ? 'y' : 'ies'})` : ''}`;
+    case 'merge-config':
+      return `- ✏️ config ${code(a.path)}: adds ${a.added.map(code).join(', ')}`;
+    case 'quarantine':
+      return `- 📦 quarantine ${code(a.path)}${a.holdsCredentials ? ' — **⚠ holds credentials**' : ''}`;
+  }
+}
+
+function nodeSection(n: NodePlan): string {
+  const head = nodeHasErrors(n) ? '❌ cannot be planned' : n.actions.length === 0 ? '✅ up to date' : `${n.actions.length} change${n.actions.length === 1 ? '' : 's'}`;
+  const lines = [`<details><summary><b>${n.node}</b>: ${head}</summary>`, ''];
+  for (const a of n.actions) {
+    lines.push(actionItem(a));
+    if (a.type === 'merge-config' && a.diff) lines.push('', '```diff', a.diff.trimEnd(), '```', '');
+  }
+  for (const d of n.diagnostics) lines.push(`- ${d.severity === 'error' ? '❌ **error**' : d.severity === 'warning' ? '⚠️ warning' : 'ℹ️ note'}: ${d.path ? code(d.path) + ': ' : ''}${d.message}`);
+  lines.push('', '</details>', '');
+  return lines.join('\n');
+}
+
+/** A PR comment: summary table, then one collapsible section per node; never over `limit` characters. */
+export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
+  const sum = planSummary(plan);
+  const head = [
+    `## clawfleet plan: ${sum.changes} change${sum.changes === 1 ? '' : 's'} on ${sum.changed} node${sum.changed === 1 ? '' : 's'}`,
+    '',
+    `Baseline ${plan.baselines.map((b) => code(b.name)).join(', ')} · ${sum.unchanged} up to date · ${sum.errors} with errors · planned ${plan.createdAt}`,
+    '',
+    '| node | changes | errors | warnings | items |',
+    '|---|---:|---:|---:|---|',
+    ...plan.nodes.map((n) => {
+      const count = (s: string) => n.diagnostics.filter((d) => d.severity === s).length;
+      const items = [...new Set(n.actions.flatMap((a) => a.items))].join(', ');
+      return `| ${cell(n.node)} | ${n.actions.length} | ${count('error')} | ${count('warning')} | ${cell(items) || '—'} |`;
+    }),
+    '',
+  ].join('\n');
+  let out = redactText(head);
+  const sections = plan.nodes.map((n) => redactText(nodeSection(n)));
+  for (const [i, s] of sections.entries()) {
+    const rest = sections.length - i;
+    const note = `\n> ✂️ Truncated: ${rest} node section${rest === 1 ? '' : 's'} not shown (the comment limit is ${limit} characters). The full plan is in the saved plan file / \`--format json\`.\n`;
+    if (out.length + s.length + note.length + 200 > limit) return out + note;
+    out += '\n' + s;
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import type { NodeResult } from '../executor/result.js';
+import { redactText } from './redact.js';
+
+export function resultsToJson(runId: string, results: NodeResult[]): string {
+  return redactText(JSON.stringify({ format: 'clawfleet-apply', version: 1, runId, results }, null, 2)) + '\n';
+}
+
+export function renderResultsMarkdown(runId: string, results: NodeResult[]): string {
+  const icon: Record<NodeResult['status'], string> = {
+    unchanged: '✅ up to date',
+    changed: '🟡 changed',
+    partial: '🟠 partial',
+    failed: '❌ failed',
+    'rolled-back': '↩️ failed, rolled back',
+    'rollback-failed': '🚨 rollback failed',
+    refused: '⛔ refused',
+  };
+  const rows = results.map((r) => `| ${r.node} | ${icon[r.status]} | ${r.done}/${r.total} | ${(r.error ?? (r.handler && r.handler.code !== 0 ? `handler exit ${r.handler.code}` : '')).replace(/\|/g, '\\|')} |`);
+  return redactText([`## clawfleet apply: run \`${runId}\``, '', '| node | result | actions | note |', '|---|---|---:|---|', ...rows, ''].join('\n'));
+}
