@@ -42,6 +42,10 @@ export function planConfig(input: PlanInput): RuleOutput {
     return out;
   }
   const before = fact.kind === 'file' ? (text ?? '') : null;
+  const known = new Set(input.baseline.config.sections.map((s) => s.path));
+  for (const o of Object.keys(input.node.overrides)) {
+    if (!known.has(o)) out.diagnostics.push(diag(input, 'error', `override for "${o}", which is not a section of baseline ${input.baseline.name} (${[...known].join(', ')})`, path));
+  }
   const sections = sectionsFor(input);
   let merged;
   try {

@@ -1,6 +1,9 @@
 import { diag, type PlanInput, type RuleOutput } from './context.js';
 import { compareVersions } from './version.js';
 
+/** OpenClaw moved to the current config shape in this release (see plans/openclaw-current.yaml). */
+const CURRENT_SHAPE_SINCE = '2026.8.1';
+
 /** The node's OpenClaw must accept the config shape the baseline writes. */
 export function planVersion(input: PlanInput): RuleOutput {
   const out: RuleOutput = { actions: [], diagnostics: [] };
@@ -16,10 +19,9 @@ export function planVersion(input: PlanInput): RuleOutput {
   const below = compareVersions(v.version, minVersion) < 0;
   const above = maxVersion !== undefined && compareVersions(v.version, maxVersion) > 0;
   if (below || above) {
-    const need = compareVersions(v.version, '2026.8.1') >= 0 ? 'current' : 'classic';
-    out.diagnostics.push(
-      diag(input, 'error', `node runs OpenClaw ${v.version} (from ${v.source}), which needs the ${need} config shape; baseline "${input.baseline.name}" writes the ${shape} shape for ${range}`, input.layout.configPath),
-    );
+    const need = compareVersions(v.version, CURRENT_SHAPE_SINCE) >= 0 ? 'current' : 'classic';
+    const why = need === shape ? `is outside the versions baseline "${input.baseline.name}" targets (${range})` : `needs the ${need} config shape; baseline "${input.baseline.name}" writes the ${shape} shape (${range})`;
+    out.diagnostics.push(diag(input, 'error', `node runs OpenClaw ${v.version} (from ${v.source}), which ${why}`, input.layout.configPath));
   }
   return out;
 }

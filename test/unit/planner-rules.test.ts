@@ -396,6 +396,12 @@ describe('rule: config', () => {
     expect(a.added.some((k) => k.startsWith('tools'))).toBe(false);
   });
 
+  it('an override for a section the baseline does not have is an error (a typo never passes silently)', () => {
+    const b = converged({ node: { overrides: { loggin: { level: 'debug' } } } });
+    const p = plan(b);
+    expect(p.diagnostics).toMatchObject([{ severity: 'error', path: CONFIG, message: expect.stringMatching(/override for "loggin", which is not a section of baseline/) }]);
+  });
+
   it('node overrides replace default values in what is added (and the rest of the default stays)', () => {
     const b = converged({ node: { overrides: { logging: { level: 'debug' }, 'tools.media': { image: { enabled: false } } } } }).configText('{}\n');
     const a = mergeAction(plan(b));
@@ -449,14 +455,19 @@ describe('rule: version', () => {
       diagnostics: [{ severity: 'error', path: CONFIG, message: /2026\.8\.1 \(from config\), which needs the current config shape/ }],
     },
     {
-      name: 'classic baseline, node older than its minimum → error naming the classic shape',
+      name: 'classic baseline, node older than its minimum → error naming the range, not a contradictory shape',
       input: at(classic(), '2026.1.4'),
-      diagnostics: [{ severity: 'error', path: CONFIG, message: /needs the classic config shape; baseline "openclaw-classic"/ }],
+      diagnostics: [{ severity: 'error', path: CONFIG, message: /2026\.1\.4 \(from binary\), which is outside the versions baseline "openclaw-classic" targets \(2026\.3\.2 – 2026\.7\.999\)/ }],
+    },
+    {
+      name: 'classic baseline, 2026.8.0 (classic shape, past the range) → no contradiction either',
+      input: at(classic(), '2026.8.0'),
+      diagnostics: [{ severity: 'error', path: CONFIG, message: /is outside the versions baseline "openclaw-classic" targets/ }],
     },
     {
       name: 'current baseline, classic node → error naming the classic shape',
       input: at(current(), '2026.5.28'),
-      diagnostics: [{ severity: 'error', path: CONFIG, message: /2026\.5\.28.*needs the classic config shape; baseline "openclaw-current" writes the current shape for ≥ 2026\.8\.1/ }],
+      diagnostics: [{ severity: 'error', path: CONFIG, message: /2026\.5\.28.*needs the classic config shape; baseline "openclaw-current" writes the current shape \(≥ 2026\.8\.1\)/ }],
     },
     { name: 'classic baseline, 2026.5.28 → fine', input: at(classic(), IN_RANGE), diagnostics: [] },
     { name: 'classic baseline, its maximum 2026.7.999 → fine', input: at(classic(), '2026.7.999'), diagnostics: [] },

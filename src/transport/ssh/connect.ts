@@ -288,6 +288,10 @@ async function attemptConnect(
     keepaliveCountMax: 4,
   });
   connecting.catch(() => {}); // may lose the race below
+  // ssh2 leaves Nagle on: a request written as two TCP segments (exec + stdin + EOF, an SFTP open + write)
+  // then waits for the server's delayed ACK, ~40 ms per round trip. The socket exists once connect() ran;
+  // a net.Socket applies the flag when it connects.
+  client.setNoDelay(true);
   try {
     const raw = await Promise.race([connecting, timedOut]);
     return { sftp, client, raw };
