@@ -1,7 +1,7 @@
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { applyNode } from '../executor/apply-node.js';
 import { newRunId } from '../executor/context.js';
-import type { NodeResult } from '../executor/result.js';
+import type { NodeResult } from '../domain/results.js';
 import { readPlanFile } from '../plan-file/io.js';
 import { planSummary } from '../render/plan-text.js';
 import { runWithProgress, type ProgressTask } from '../render/progress.js';

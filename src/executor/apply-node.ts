@@ -6,7 +6,7 @@ import { mkdirp, statOne } from './fs-helpers.js';
 import { Journal, now } from './journal.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { precheck } from './precheck.js';
-import type { NodeResult } from './result.js';
+import type { NodeResult } from '../domain/results.js';
 import { redactText } from '../render/redact.js';
 import { undoRun } from './undo-run.js';
 import { applyStep, undoInfoFor } from './steps.js';

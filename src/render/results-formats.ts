@@ -1,4 +1,4 @@
-import type { NodeResult } from '../executor/result.js';
+import type { NodeResult } from '../domain/results.js';
 import { redactText } from './redact.js';
 
 export function resultsToJson(runId: string, results: NodeResult[]): string {
