@@ -42,6 +42,7 @@ function one(n) {
       hostVerifier: (k) => Boolean(expected) && k.equals(expected),
       readyTimeout: 20_000,
     });
+    c.setNoDelay(true); // as clawfleet does: no Nagle delay on small writes
   });
 }
 

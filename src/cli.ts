@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { applyCommand, APPLY_HELP } from './commands/apply.js';
 import { checkCommand, CHECK_HELP } from './commands/check.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
@@ -51,8 +53,17 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   }
 }
 
-const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
-if (isEntry) {
+/** Run as a program (also through a symlink, as npm installs `bin`), not imported by a test. */
+function isEntry(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

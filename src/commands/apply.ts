@@ -110,7 +110,7 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
     if (format === 'text') out.write(`\n${styleFor(out).dim(`run ${runId}`)}\n`);
     const results = await runApply(session, runId, opts.parallel, Boolean(values['fail-fast']));
     out.write(format === 'json' ? resultsToJson(runId, results) : format === 'markdown' ? renderResultsMarkdown(runId, results) : renderResults(results, styleFor(out)));
-    const ok = (r: NodeResult) => (r.status === 'changed' || r.status === 'unchanged') && (!r.handler || r.handler.code === 0);
+    const ok = (r: NodeResult) => (r.status === 'changed' || r.status === 'unchanged') && (!r.handler || r.handler.code === 0) && !r.lockError;
     return results.every(ok) ? 0 : 1;
   } finally {
     await session.close();

@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ClawError } from '../domain/errors.js';
 
@@ -57,5 +58,12 @@ export function sessionOptions(v: Record<string, unknown>) {
 
 /** "user@host" of whoever runs clawfleet, for journals and locks. */
 export function whoAmI(): string {
-  return `${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}@${process.env.HOSTNAME ?? 'localhost'}`;
+  // $HOSTNAME is a bash variable, rarely exported: ask the OS, so a lock names the machine that holds it.
+  let user = process.env.USER ?? process.env.LOGNAME;
+  try {
+    user ??= userInfo().username;
+  } catch {
+    user = 'unknown'; // no passwd entry (some containers)
+  }
+  return `${user}@${hostname()}`;
 }

@@ -34,7 +34,10 @@ export async function runsCommand(args: string[], out: NodeJS.WriteStream): Prom
 
 export const UNLOCK_HELP = `Usage: clawfleet unlock --run RUN-ID [options]
 
-Releases a node's stale lock, left by a run that died. Only the lock held by RUN-ID is released.
+Releases a node's stale lock, left by a run that died (like \`terraform force-unlock\`: a lock is never
+broken implicitly). Only the lock held by RUN-ID is released; a lock whose holder is unknown (a run died
+while taking it) is released by any RUN-ID, e.g. \`--run unknown\`. If the dead run was an apply, undo what
+it did with \`clawfleet rollback RUN-ID\`: the refusal that named the lock prints both commands.
 
 ${COMMON_HELP}`;
 

@@ -117,9 +117,11 @@ function unique(xs: string[]): string[] {
 
 /** Deep-merge each section's default into the document, inserting only what is absent. */
 export function mergeConfigText(text: string, sections: SectionDefault[]): MergeResult {
-  parseConfig(text);
+  // Parsed value and scan of the current text, redone only after a section changed the text.
+  let value: Record<string, unknown> | null = parseConfig(text);
+  let doc: ReturnType<typeof scanDocument> | null = scanDocument(text);
   const result: MergeResult = { text, added: [], conflicts: [], includes: [] };
-  const fmt = detectFormat(text, scanDocument(text));
+  const fmt = detectFormat(text, doc);
   let current = text;
   for (const section of sections) {
     const def = wrap(section.path, section.value);
@@ -128,8 +130,12 @@ export function mergeConfigText(text: string, sections: SectionDefault[]): Merge
       continue;
     }
     const w: Walk = { text: current, fmt, sectionPath: section.path, edits: [], result };
-    walk(w, scanDocument(current), parseConfig(current), def, []);
-    if (w.edits.length > 0) current = applyEdits(current, w.edits);
+    walk(w, (doc ??= scanDocument(current)), (value ??= parseConfig(current)), def, []);
+    if (w.edits.length > 0) {
+      current = applyEdits(current, w.edits);
+      value = null;
+      doc = null;
+    }
   }
   const seen = new Set<string>();
   result.conflicts = result.conflicts.filter((c) => {

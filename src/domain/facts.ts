@@ -47,6 +47,12 @@ export interface ProbeResult {
   read: Record<string, string | null>;
 }
 
+/** The node's `openclaw` program: where it is, and its version when `--version` answered one. */
+export interface OpenclawBinary {
+  path: string;
+  version: string | null;
+}
+
 /** Everything the planner knows about one node. Gathered read-only; plain data. */
 export interface NodeFacts {
   node: string;
@@ -60,4 +66,8 @@ export interface NodeFacts {
   config: { path: string; fact: PathFact; text: string | null };
   /** Version OpenClaw recorded in the config (`meta.lastTouchedVersion`), or from `openclaw --version`. */
   openclawVersion: { version: string; source: 'binary' | 'config' } | null;
+  /** The openclaw program on the node, null when there is none (a bare node, or a sandbox dir without programs). */
+  openclawBinary: OpenclawBinary | null;
+  /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
+  agentFiles: Record<string, string[] | null>;
 }

@@ -97,7 +97,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
       result.rollbackError = errorMessage(re);
     }
   } finally {
-    await releaseLock(w, plan.paths.stateDir).catch((e: unknown) => {
+    await releaseLock(w, plan.paths.stateDir, opts.runId).catch((e: unknown) => {
       result.lockError = `lock not released: ${errorMessage(e)}`;
     });
   }

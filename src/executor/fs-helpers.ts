@@ -12,7 +12,13 @@ export async function mkdirp(w: NodeWriter, path: string, mode = 0o700): Promise
   const facts = (await w.probe({ stat: all })).stat;
   for (const p of all) {
     const f = facts[p] ?? { kind: 'missing' };
-    if (f.kind === 'missing') await w.mkdir(p, mode);
+    if (f.kind !== 'missing') continue;
+    try {
+      await w.mkdir(p, mode);
+    } catch (e) {
+      // Another run made it meanwhile (two applies starting at once): fine, the lock decides between them.
+      if ((await statOne(w, p)).kind !== 'dir') throw e;
+    }
   }
 }
 

@@ -18,7 +18,19 @@ export type JournalRecord =
 export type UndoInfo =
   | { kind: 'ensure-dir'; path: string }
   | { kind: 'link'; path: string; target: string; from: 'missing' | 'dir' | 'symlink'; oldTarget?: string; backup: string; copied: string[]; tmpPrefix: string }
-  | { kind: 'merge-config'; path: string; existed: boolean; backup: string; mode: number; afterSha256: string; aside: string }
+  | {
+      kind: 'merge-config';
+      path: string;
+      existed: boolean;
+      backup: string;
+      mode: number;
+      afterSha256: string;
+      aside: string;
+      /** The candidate written before the rename (absent in journals of older versions). */
+      tmp?: string;
+      /** sha256 of the file planned against, when it existed. */
+      beforeSha256?: string;
+    }
   | { kind: 'quarantine'; path: string; to: string };
 
 export class Journal {

@@ -11,27 +11,43 @@ export interface LockHolder {
 
 export const lockDir = (stateDir: string): string => `${stateDir}/lock`;
 
-async function readHolder(w: NodeWriter, stateDir: string): Promise<LockHolder | null> {
-  const r = await w.probe({ read: [`${lockDir(stateDir)}/holder.json`] });
-  const text = r.read[`${lockDir(stateDir)}/holder.json`];
+async function readHolder(w: NodeWriter, stateDir: string): Promise<{ locked: boolean; holder: LockHolder | null }> {
+  const f = `${lockDir(stateDir)}/holder.json`;
+  const r = await w.probe({ stat: [lockDir(stateDir)], read: [f] });
+  return { locked: r.stat[lockDir(stateDir)]?.kind === 'dir', holder: parseHolder(r.read[f]) };
+}
+
+function parseHolder(text: string | null | undefined): LockHolder | null {
   try {
     return text ? (JSON.parse(text) as LockHolder) : null;
   } catch {
-    return null;
+    return null; // torn by a crash while it was written
   }
+}
+
+/** A lock just taken has no holder.json for a moment: wait for it (up to ~2 s) before calling it unknown. */
+async function awaitHolder(w: NodeWriter, stateDir: string): Promise<{ locked: boolean; holder: LockHolder | null }> {
+  let r = await readHolder(w, stateDir);
+  for (let i = 0; i < 20 && r.locked && !r.holder; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    r = await readHolder(w, stateDir);
+  }
+  return r;
 }
 
 /** mkdir is atomic on every filesystem and over SFTP: exactly one concurrent caller wins. */
 export async function acquireLock(w: NodeWriter, stateDir: string, holder: LockHolder): Promise<void> {
-  try {
-    await w.mkdir(lockDir(stateDir), 0o700);
-  } catch (e) {
-    const h = await readHolder(w, stateDir);
-    const who = h ? `run ${h.runId} by ${h.by} since ${h.at} (${h.purpose})` : 'an unknown holder';
-    throw new ClawError('LOCKED', `node is locked by ${who}; if that run is dead: clawfleet unlock ${w.node} --run ${h?.runId ?? '<run-id>'}`, {
-      node: w.node,
-      path: lockDir(stateDir),
-    });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await w.mkdir(lockDir(stateDir), 0o700);
+      break;
+    } catch (e) {
+      const { locked, holder: h } = await awaitHolder(w, stateDir);
+      // Released between our mkdir and our look (another run just finished): try again.
+      if (!locked && attempt < 3 && e instanceof ClawError && e.code === 'EEXIST') continue;
+      if (!locked) throw e; // not a lock held by anyone: a real error (read-only, full, permissions…)
+      throw lockedError(w, stateDir, h);
+    }
   }
   try {
     await w.writeFileExclusive(`${lockDir(stateDir)}/holder.json`, JSON.stringify(holder) + '\n', 0o600);
@@ -41,30 +57,48 @@ export async function acquireLock(w: NodeWriter, stateDir: string, holder: LockH
   }
 }
 
-async function releaseOnce(w: NodeWriter, stateDir: string): Promise<void> {
-  const f = `${lockDir(stateDir)}/holder.json`;
-  const st = (await w.probe({ stat: [f, lockDir(stateDir)] })).stat;
-  if (st[f]?.kind === 'file') await w.unlink(f);
-  if (st[lockDir(stateDir)]?.kind === 'dir') await w.rmdir(lockDir(stateDir));
+/** Like Terraform's force-unlock: a lock is never broken implicitly, the message says how. */
+function lockedError(w: NodeWriter, stateDir: string, h: LockHolder | null): ClawError {
+  const msg = h
+    ? `node is locked by run ${h.runId} by ${h.by} since ${h.at} (${h.purpose}); if that run died: clawfleet unlock --run ${h.runId} --limit ${w.node}` +
+      (h.purpose === 'apply' ? `, then clawfleet rollback ${h.runId} --limit ${w.node} to undo what it did` : '')
+    : `node is locked by an unknown holder (a run died while taking the lock); if no run is active: clawfleet unlock --run unknown --limit ${w.node}`;
+  return new ClawError('LOCKED', msg, { node: w.node, path: lockDir(stateDir) });
 }
 
-/** Releases our lock; one retry, so a passing fault does not leave a stale lock behind. */
-export async function releaseLock(w: NodeWriter, stateDir: string): Promise<void> {
+async function releaseOnce(w: NodeWriter, stateDir: string, runId: string | null): Promise<void> {
+  const f = `${lockDir(stateDir)}/holder.json`;
+  const runDir = runId === null ? null : `${stateDir}/runs/${runId}`;
+  const r = await w.probe({ stat: [f, lockDir(stateDir), ...(runDir ? [runDir] : [])], read: [f] });
+  const holder = parseHolder(r.read[f]);
+  // Never release a lock someone else took after ours was broken (clawfleet unlock) under us.
+  if (runId !== null && holder && holder.runId !== runId) {
+    throw new ClawError('LOCKED', `lock is now held by run ${holder.runId}: left as it is`, { node: w.node, path: lockDir(stateDir) });
+  }
+  if (r.stat[lockDir(stateDir)]?.kind !== 'dir') return;
+  // One atomic rename into the run's own dir: a crash never leaves a lock without its holder behind.
+  if (runDir && r.stat[runDir]?.kind === 'dir') return w.rename(lockDir(stateDir), `${runDir}/lock-released-${Date.now()}`);
+  if (r.stat[f]?.kind === 'file') await w.unlink(f);
+  await w.rmdir(lockDir(stateDir));
+}
+
+/** Releases the lock `runId` holds (null: whoever holds it); one retry, so a passing fault leaves no stale lock. */
+export async function releaseLock(w: NodeWriter, stateDir: string, runId: string | null): Promise<void> {
   try {
-    await releaseOnce(w, stateDir);
-  } catch {
-    await releaseOnce(w, stateDir);
+    await releaseOnce(w, stateDir, runId);
+  } catch (e) {
+    if (e instanceof ClawError && e.code === 'LOCKED') throw e;
+    await releaseOnce(w, stateDir, runId);
   }
 }
 
 /** Explicit release of a stale lock: only when the caller names the run that holds it. */
 export async function breakLock(w: NodeWriter, stateDir: string, runId: string): Promise<LockHolder | null> {
-  const h = await readHolder(w, stateDir);
-  const st = (await w.probe({ stat: [lockDir(stateDir)] })).stat[lockDir(stateDir)];
-  if (st?.kind !== 'dir') throw new ClawError('NOLOCK', 'node is not locked', { node: w.node, path: lockDir(stateDir) });
+  const { locked, holder: h } = await readHolder(w, stateDir);
+  if (!locked) throw new ClawError('NOLOCK', 'node is not locked', { node: w.node, path: lockDir(stateDir) });
   if (h && h.runId !== runId) {
     throw new ClawError('LOCKED', `lock is held by run ${h.runId}, not ${runId}`, { node: w.node, path: lockDir(stateDir) });
   }
-  await releaseLock(w, stateDir);
+  await releaseLock(w, stateDir, null);
   return h;
 }

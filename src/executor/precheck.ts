@@ -1,6 +1,7 @@
 import type { Action, Expect } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
 import type { PathFact } from '../domain/facts.js';
+import { BUILTIN_PROTECTED } from '../domain/protected.js';
 import { globToRe } from '../planner/context.js';
 import type { RunContext } from './context.js';
 
@@ -41,7 +42,7 @@ export function refuseProtected(ctx: RunContext, path: string): void {
   const home = ctx.layout.home + '/';
   if (!path.startsWith(home)) return;
   const rel = path.slice(home.length);
-  if (ctx.protectedGlobs.some((g) => globToRe(g).test(rel))) {
+  if ([...BUILTIN_PROTECTED, ...ctx.protectedGlobs].some((g) => globToRe(g).test(rel))) {
     throw new ClawError('PROTECTED', 'protected file: refusing to write it', { node: ctx.node, path });
   }
 }

@@ -18,9 +18,12 @@ export async function rollbackRun(w: NodeWriter, paths: NodePaths, runId: string
   if (!RUN_ID_RE.test(runId)) throw new ClawError('USAGE', `not a run id: "${runId}"`, { node: w.node });
   const ctx: RunContext = { runId, node: w.node, writer: w, layout: paths, protectedGlobs: [], journal: null! };
   const jpath = runDirs(ctx).journal;
-  const text = (await w.probe({ read: [jpath] })).read[jpath];
-  if (text == null) throw new ClawError('NORUN', `no run ${runId} on this node`, { node: w.node, path: jpath });
-  if (pendingUndo(parseJournal(text)).length === 0) return { node: w.node, runId, undone: 0, status: 'nothing-to-undo' };
+  const runDir = runDirs(ctx).run;
+  const r = await w.probe({ read: [jpath], stat: [runDir] });
+  const text = r.read[jpath];
+  if (text == null && r.stat[runDir]?.kind !== 'dir') throw new ClawError('NORUN', `no run ${runId} on this node`, { node: w.node, path: jpath });
+  // A run dir without a journal: the run died before its first record, so it changed nothing.
+  if (pendingUndo(parseJournal(text ?? '')).length === 0) return { node: w.node, runId, undone: 0, status: 'nothing-to-undo' };
   await acquireLock(w, paths.stateDir, { runId, by, pid: process.pid, at: now(), purpose: `rollback of ${runId}` });
   try {
     ctx.journal = new Journal(w, jpath);
@@ -28,7 +31,7 @@ export async function rollbackRun(w: NodeWriter, paths: NodePaths, runId: string
     const undone = await undoRun(ctx, jpath);
     return { node: w.node, runId, undone, status: 'rolled-back' };
   } finally {
-    await releaseLock(w, paths.stateDir).catch(() => undefined);
+    await releaseLock(w, paths.stateDir, runId).catch(() => undefined);
   }
 }
 

@@ -3,8 +3,9 @@ import { ClawError } from '../domain/errors.js';
 import { mergedText } from '../config/merged-text.js';
 import { sha256Hex } from '../facts/manifest.js';
 import { runDirs, type RunContext } from './context.js';
-import { baseName, mkdirp, moveAside, statOne } from './fs-helpers.js';
+import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
 import type { UndoInfo } from './journal.js';
+import { validateCandidate } from './openclaw-validate.js';
 
 type Undo = Extract<UndoInfo, { kind: 'merge-config' }>;
 
@@ -19,10 +20,16 @@ export function undoInfo(ctx: RunContext, a: MergeConfigAction, seq: number): Un
     mode: a.mode,
     afterSha256: a.afterSha256,
     aside: `${d.attic}/undone/${seq}-${baseName(a.path)}`,
+    // Named by the run, so a crash between writing the candidate and the rename leaves nothing rollback cannot find.
+    tmp: `${parentOf(a.path)}/.${baseName(a.path)}.clawfleet-${ctx.runId}`,
+    ...(a.expect.kind === 'file' ? { beforeSha256: a.expect.sha256 } : {}),
   };
 }
 
-/** Back up, recompute the planned merge from the very bytes planned against, swap atomically, verify. */
+/**
+ * Back up, recompute the planned merge from the very bytes planned against, write it as a candidate, have the
+ * node's OpenClaw validate it, swap it in atomically, verify.
+ */
 export async function apply(ctx: RunContext, a: MergeConfigAction, u: Undo): Promise<void> {
   const w = ctx.writer;
   let before: string | null = null;
@@ -39,8 +46,11 @@ export async function apply(ctx: RunContext, a: MergeConfigAction, u: Undo): Pro
   if (sha256Hex(text) !== a.afterSha256) {
     throw new ClawError('VERIFY', 'merge result differs from the planned one', { node: ctx.node, path: a.path });
   }
-  if (u.existed) await w.writeFileAtomic(a.path, text, u.mode);
-  else await w.writeFileExclusive(a.path, text, u.mode);
+  // The candidate next to the live file: the node's own OpenClaw validates it before it is renamed into place.
+  await w.writeFileExclusive(u.tmp!, text, u.mode);
+  await validateCandidate(ctx, u.tmp!, `${u.aside}.candidate`, a.path);
+  if (u.existed) await w.replace(u.tmp!, a.path);
+  else await w.rename(u.tmp!, a.path); // fails if a file appeared there since the plan
   const f = await statOne(w, a.path);
   if (f.kind !== 'file' || f.sha256 !== a.afterSha256 || f.mode !== u.mode) {
     throw new ClawError('VERIFY', 'written config does not read back as planned', { node: ctx.node, path: a.path });
@@ -50,6 +60,7 @@ export async function apply(ctx: RunContext, a: MergeConfigAction, u: Undo): Pro
 /** Puts the original bytes and mode back (only if ours is still what is there, or the file is gone). */
 export async function undo(ctx: RunContext, u: Undo): Promise<void> {
   const w = ctx.writer;
+  if (u.tmp) await moveAside(w, u.tmp, `${u.aside}.candidate`); // left by a crash before the swap
   const f = await statOne(w, u.path);
   if (!u.existed) {
     if (f.kind === 'file') await moveAside(w, u.path, u.aside);
@@ -57,6 +68,8 @@ export async function undo(ctx: RunContext, u: Undo): Promise<void> {
   }
   const b = await statOne(w, u.backup);
   if (b.kind !== 'file') return; // the backup was never taken: the file was never touched
+  // An interrupted backup (a crash while writing it) means the file was never swapped.
+  if (u.beforeSha256 && b.sha256 !== u.beforeSha256) return;
   if (f.kind === 'file' && f.sha256 === b.sha256 && f.mode === u.mode) return;
   if (f.kind === 'file' && f.sha256 !== u.afterSha256 && f.sha256 !== b.sha256) {
     throw new ClawError('CONFLICT', `changed after apply by someone else; original kept at ${u.backup}`, { node: ctx.node, path: u.path });

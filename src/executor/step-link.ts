@@ -29,11 +29,14 @@ async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<voi
   if (st[a.target]?.kind !== 'dir') throw new ClawError('STALE', 'link target is not a dir', { node: ctx.node, path: a.target });
   const taken = names.find((p) => st[p]?.kind !== 'missing');
   if (taken) throw new ClawError('STALE', 'appeared since plan: refusing to copy over it', { node: ctx.node, path: taken });
-  for (const n of a.copy) {
-    const tmp = `${a.target}/${u.tmpPrefix}${n}`;
-    await w.copyTree(`${a.path}/${n}`, tmp);
-    await w.rename(tmp, `${a.target}/${n}`);
-  }
+  // Entries are independent: copy them concurrently (a transport bounds its own parallelism), and wait
+  // for every copy to settle before reporting a failure, so an undo never races a copy still running.
+  // Then rename them in, in order (cheap calls, and the same sequence of writes on every run).
+  const tmp = (n: string) => `${a.target}/${u.tmpPrefix}${n}`;
+  const copies = await Promise.allSettled(a.copy.map((n) => w.copyTree(`${a.path}/${n}`, tmp(n))));
+  const failed = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+  if (failed) throw failed.reason;
+  for (const n of a.copy) await w.rename(tmp(n), `${a.target}/${n}`);
   if (a.copy.length === 0) return;
   const r = await w.probe({ manifest: [a.path, a.target] });
   const src = r.manifest[a.path];
@@ -45,10 +48,18 @@ async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<voi
   }
 }
 
+/** The new link is made under this name first, then renamed over the old one. */
+const linkTmp = (ctx: RunContext, path: string): string => `${parentOf(path)}/.${baseName(path)}.clawfleet-link-${ctx.runId}`;
+
+async function dropLinkTmp(ctx: RunContext, path: string): Promise<void> {
+  const tmp = linkTmp(ctx, path);
+  if ((await statOne(ctx.writer, tmp)).kind === 'symlink') await ctx.writer.unlink(tmp); // our own leftover
+}
+
 async function pointTo(ctx: RunContext, path: string, target: string, exists: boolean): Promise<void> {
   if (!exists) return ctx.writer.symlink(target, path);
-  const tmp = `${parentOf(path)}/.${baseName(path)}.clawfleet-link-${ctx.runId}`;
-  if ((await statOne(ctx.writer, tmp)).kind === 'symlink') await ctx.writer.unlink(tmp); // our own leftover
+  const tmp = linkTmp(ctx, path);
+  await dropLinkTmp(ctx, path);
   await ctx.writer.symlink(target, tmp);
   await ctx.writer.replace(tmp, path); // atomic swap of one link for another
 }
@@ -73,6 +84,7 @@ export async function undo(ctx: RunContext, u: Undo): Promise<void> {
   if (u.from === 'symlink') {
     if (f.kind === 'symlink' && f.target !== u.oldTarget) await pointTo(ctx, u.path, u.oldTarget!, true);
     else if (f.kind === 'missing') await w.symlink(u.oldTarget!, u.path);
+    await dropLinkTmp(ctx, u.path); // a crash between making the new link and the swap left it
     return;
   }
   if (f.kind === 'symlink' && f.target === u.target) await w.unlink(u.path);

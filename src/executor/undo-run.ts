@@ -21,11 +21,14 @@ export async function undoRun(ctx: RunContext, journalPath: string): Promise<num
   if (text == null) throw new ClawError('NORUN', 'no journal for this run on the node', { node: ctx.node, path: journalPath });
   const records = parseJournal(text);
   const journal = new Journal(w, journalPath);
+  // Progress notes only: undo steps go by the node's state, so a journal that cannot be appended to (a full
+  // disk, often the very failure being undone) must not stop the undo. A later rollback redoes nothing twice.
+  const note = (rec: JournalRecord) => journal.write(rec).catch(() => undefined);
   const todo = pendingUndo(records);
   for (const b of todo) {
     await undoStep(ctx, b.undo, b.seq);
-    await journal.write({ t: 'undone', seq: b.seq, at: now() });
+    await note({ t: 'undone', seq: b.seq, at: now() });
   }
-  await journal.write({ t: 'end', status: 'rolled-back', at: now() });
+  await note({ t: 'end', status: 'rolled-back', at: now() });
   return todo.length;
 }

@@ -2,6 +2,7 @@ import type { NodeFacts } from '../domain/facts.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
 import { layoutFor, type Layout } from '../planner/layout.js';
+import { MAX_CONFIG_BYTES } from '../planner/rule-config.js';
 import type { NodeReader } from '../transport/types.js';
 import { recordedVersion } from './config-version.js';
 
@@ -15,13 +16,19 @@ export interface GatheredFacts {
  * (home, one batched probe, one probe for manifests, one version query) whatever the agent count.
  */
 export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: Baseline): Promise<GatheredFacts> {
+  // The version query needs nothing from the probes: it runs alongside them (one more round trip in
+  // flight, none more in sequence).
+  const version = reader.openclawBinary();
+  version.catch(() => undefined); // awaited below; if a probe fails first, its error is the one reported
   const layout = layoutFor(baseline, node, await reader.home());
   const stat = new Set<string>([layout.home, layout.agentsDir, layout.configPath, ...layout.dataDirs]);
   for (const l of layout.links) {
     stat.add(l.path);
     stat.add(l.target);
   }
-  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir], read: [layout.configPath] });
+  // Each listed agent's `agent/` dir is listed too: where its credentials are (auth-profiles.json or SQLite).
+  const agentStores = node.agents.map((a) => `${layout.agentsDir}/${a}/agent`);
+  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath] });
   const agentDirs = first.list[layout.agentsDir] ?? null;
 
   // Manifests: dirs that would become links (and their targets, to detect clashes), and orphan candidates.
@@ -38,8 +45,10 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   }
   const second = manifest.size > 0 ? await reader.probe({ manifest: [...manifest] }) : { manifest: {} };
 
-  const text = first.read[layout.configPath] ?? null;
-  const binary = await reader.openclawVersion();
+  const configFact = first.stat[layout.configPath];
+  // A config past the size limit is not parsed by anyone: the planner refuses it (rule-config).
+  const text = configFact?.kind === 'file' && configFact.size > MAX_CONFIG_BYTES ? null : (first.read[layout.configPath] ?? null);
+  const binary = await version;
   const fromConfig = text === null ? null : recordedVersion(text);
   const facts: NodeFacts = {
     node: node.name,
@@ -49,11 +58,13 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
     manifests: second.manifest,
     agentDirs,
     config: { path: layout.configPath, fact: first.stat[layout.configPath] ?? { kind: 'missing' }, text },
-    openclawVersion: binary
-      ? { version: binary, source: 'binary' }
+    openclawVersion: binary?.version
+      ? { version: binary.version, source: 'binary' }
       : fromConfig
         ? { version: fromConfig, source: 'config' }
         : null,
+    openclawBinary: binary,
+    agentFiles: Object.fromEntries(node.agents.map((a, i) => [a, first.list[agentStores[i]!]?.map((c) => c.name) ?? null])),
   };
   return { facts, layout };
 }

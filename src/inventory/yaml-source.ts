@@ -48,7 +48,13 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
     const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
     const line = (unknownKey !== undefined ? lineOfKey(doc, lc, path, unknownKey) : null) ?? lineOf(doc, lc, path);
     // A bad record key (e.g. a node name) carries the useful message one level down.
-    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    // zod says `Unrecognized key: "x"`, which the secret redaction (`key: "…"`) would hide: name it without the colon.
+    const message =
+      unknownKey !== undefined
+        ? `Unrecognized key ${JSON.stringify(unknownKey)}`
+        : issue.code === 'invalid_key'
+          ? (issue.issues[0]?.message ?? issue.message)
+          : issue.message;
     throw new ClawError('SCHEMA', `${line ? `line ${line}: ` : ''}${keyPath(issue.path)}: ${message}`, { path: file });
   }
   return { value: parsed.data, file, sha256: sha256Hex(text), text };

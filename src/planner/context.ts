@@ -2,6 +2,7 @@ import type { Action } from '../domain/actions.js';
 import type { NodeFacts, PathFact } from '../domain/facts.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { Diagnostic, Severity } from '../domain/plan.js';
+import { BUILTIN_PROTECTED } from '../domain/protected.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
 import type { Layout } from './layout.js';
 
@@ -47,13 +48,20 @@ export function matchesProtected(input: PlanInput, absPath: string): boolean {
   const home = input.layout.home + '/';
   if (!absPath.startsWith(home)) return false;
   const rel = absPath.slice(home.length);
-  return input.baseline.protected.some((g) => globToRe(g).test(rel));
+  return [...BUILTIN_PROTECTED, ...input.baseline.protected].some((g) => globToRe(g).test(rel));
 }
 
+const compiled = new Map<string, RegExp>();
+
+/** `*` matches within one path segment; compiled once per glob (the planner asks for every path it touches). */
 export function globToRe(glob: string): RegExp {
-  const body = glob
-    .split('*')
-    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[^/]*');
-  return new RegExp(`^${body}$`);
+  let re = compiled.get(glob);
+  if (!re) {
+    const body = glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]*');
+    compiled.set(glob, (re = new RegExp(`^${body}$`)));
+  }
+  return re;
 }

@@ -4,11 +4,15 @@ import type { PlanInput, RuleOutput } from './context.js';
 import { planConfig } from './rule-config.js';
 import { planDataDirs } from './rule-data-dirs.js';
 import { planLinks } from './rule-links.js';
+import { planOpenclaw } from './rule-openclaw.js';
 import { planOrphans } from './rule-orphans.js';
 import { planVersion } from './rule-version.js';
 
-/** Rules in the order their actions must run: dirs before the links into them, config, then orphans. */
-const RULES: ((input: PlanInput) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOrphans];
+/**
+ * Rules in the order their actions must run: dirs before the links into them, config, then orphans. Each
+ * also sees the actions the rules before it planned (planOpenclaw, last, comments on all of them).
+ */
+const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOrphans, planOpenclaw];
 
 /**
  * The planner: a pure function of (baseline, node, facts). A node with an error diagnostic keeps its
@@ -18,7 +22,7 @@ export function planNode(input: PlanInput): NodePlan {
   const actions: Action[] = [];
   const diagnostics = [];
   for (const rule of RULES) {
-    const r = rule(input);
+    const r = rule(input, actions);
     actions.push(...r.actions);
     diagnostics.push(...r.diagnostics);
   }

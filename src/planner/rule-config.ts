@@ -6,6 +6,9 @@ import { sha256Hex } from '../facts/manifest.js';
 import { redactText } from '../render/redact.js';
 import { describeFact, diag, type PlanInput, type RuleOutput } from './context.js';
 
+/** OpenClaw configs are kilobytes; past this, clawfleet refuses to read or rewrite one (memory, diff size). */
+export const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -39,6 +42,11 @@ export function planConfig(input: PlanInput): RuleOutput {
   const { path, fact, text } = input.facts.config;
   if (fact.kind !== 'missing' && fact.kind !== 'file') {
     out.diagnostics.push(diag(input, 'error', `expected the config file, found ${describeFact(fact)}; refusing to write through it`, path));
+    return out;
+  }
+  if (fact.kind === 'file' && (fact.size > MAX_CONFIG_BYTES || text === null)) {
+    const why = fact.size > MAX_CONFIG_BYTES ? `is ${(fact.size / 1048576).toFixed(1)} MiB, larger than the ${MAX_CONFIG_BYTES / 1048576} MiB clawfleet reads` : 'could not be read';
+    out.diagnostics.push(diag(input, 'error', `config ${why}; refusing to rewrite it`, path));
     return out;
   }
   const before = fact.kind === 'file' ? (text ?? '') : null;

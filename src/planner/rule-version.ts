@@ -12,7 +12,7 @@ export function planVersion(input: PlanInput): RuleOutput {
   const range = maxVersion ? `${minVersion} – ${maxVersion}` : `≥ ${minVersion}`;
   if (!v) {
     out.diagnostics.push(
-      diag(input, 'warning', `OpenClaw version unknown (no openclaw binary, no meta.lastTouchedVersion): config written for the ${shape} shape (${range}) could not be checked against it`, input.layout.configPath),
+      diag(input, 'warning', `OpenClaw version unknown (${input.facts.openclawBinary ? `${input.facts.openclawBinary.path} --version named none` : 'no openclaw binary'}, no meta.lastTouchedVersion): config written for the ${shape} shape (${range}) could not be checked against it`, input.layout.configPath),
     );
     return out;
   }

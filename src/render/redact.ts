@@ -2,7 +2,12 @@
  * Secret redaction for every text clawfleet prints or stores. Two nets: values of secret-looking keys
  * (`"apiKey": "…"`, `token: '…'`), and anything shaped like a known credential wherever it stands.
  */
-const SECRET_KEY = /(["']?)([A-Za-z0-9_-]*(?:key|token|secret|password|passwd|access|refresh|credential|auth|cookie|bearer)[A-Za-z0-9_-]*)\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4).)*)\4/gi;
+// A whole key name (never starting inside a longer name), then its quoted value. The secret words are checked
+// on the matched name, not inside the pattern: `[A-Za-z0-9_-]*(?:key|…)[A-Za-z0-9_-]*` backtracks quadratically
+// on a long name-like run (a 12 MB config with a long base64 string took minutes to plan).
+// The values are unrolled loops (`[^"\\]*(?:\\.[^"\\]*)*`) for the same reason: no backtracking state per character.
+const KEY_VALUE = /(?<![A-Za-z0-9_-])(["']?)([A-Za-z0-9_-]+)\1(\s*[:=]\s*)(?:"([^"\\\n]*(?:\\.[^"\\\n]*)*)"|'([^'\\\n]*(?:\\.[^'\\\n]*)*)')/g;
+const SECRET_WORD = /key|token|secret|password|passwd|access|refresh|credential|auth|cookie|bearer/i;
 
 const SECRET_SHAPES: RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g, // Anthropic
@@ -21,9 +26,11 @@ const SECRET_SHAPES: RegExp[] = [
 export const REDACTED = '«redacted»';
 
 export function redactText(text: string): string {
-  let out = text.replace(SECRET_KEY, (m, q: string, key: string, sep: string, vq: string, val: string) =>
-    val === '' || /^\$\{[A-Z0-9_]+\}$/.test(val) ? m : `${q}${key}${q}${sep}${vq}${REDACTED}${vq}`,
-  );
+  let out = text.replace(KEY_VALUE, (m, q: string, key: string, sep: string, dq: string | undefined, sq: string | undefined) => {
+    const val = dq ?? sq ?? '';
+    const vq = dq !== undefined ? '"' : "'";
+    return !SECRET_WORD.test(key) || val === '' || /^\$\{[A-Z0-9_]+\}$/.test(val) ? m : `${q}${key}${q}${sep}${vq}${REDACTED}${vq}`;
+  });
   for (const re of SECRET_SHAPES) out = out.replace(re, REDACTED);
   return out;
 }

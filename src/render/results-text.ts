@@ -2,6 +2,16 @@ import type { NodeResult } from '../domain/results.js';
 import { redactText } from './redact.js';
 import type { Style } from './style.js';
 
+/** "node: message", once: errors already name their node. */
+function own(r: NodeResult, msg: string | undefined): string {
+  return `${r.node}: ${bare(r, msg)}`;
+}
+
+function bare(r: NodeResult, msg: string | undefined): string {
+  const m = msg ?? '';
+  return m.startsWith(`${r.node}: `) ? m.slice(r.node.length + 2) : m;
+}
+
 export function renderResultLine(r: NodeResult, s: Style): string {
   const run = r.runId ? s.dim(` run ${r.runId}`) : '';
   switch (r.status) {
@@ -14,13 +24,13 @@ export function renderResultLine(r: NodeResult, s: Style): string {
       return [`${s.yellow('partial')}   ${r.node}: ${r.done}/${r.total} actions applied, ${refused.length} refused (changed since plan)${run}`, ...refused.map((a) => `          ${a.error ?? a.id}`)].join('\n');
     }
     case 'refused':
-      return `${s.red('refused')}   ${r.node}: nothing changed: ${r.error ?? ''}`;
+      return `${s.red('refused')}   ${r.node}: nothing changed: ${bare(r, r.error)}`;
     case 'rolled-back':
-      return `${s.red('failed')}    ${r.node}: ${r.error ?? ''}\n          ${r.node}: rolled back ${r.done} completed action(s); node is as before${run}`;
+      return `${s.red('failed')}    ${own(r, r.error)}\n          ${r.node}: rolled back ${r.done} completed action(s); node is as before${run}`;
     case 'rollback-failed':
-      return `${s.red(s.bold('FAILED'))}    ${r.node}: ${r.error ?? ''}\n          ${r.node}: ROLLBACK FAILED: ${r.rollbackError ?? ''}; retry with: clawfleet rollback ${r.runId} --limit ${r.node}`;
+      return `${s.red(s.bold('FAILED'))}    ${own(r, r.error)}\n          ${r.node}: ROLLBACK FAILED: ${bare(r, r.rollbackError)}; retry with: clawfleet rollback ${r.runId} --limit ${r.node}`;
     case 'failed':
-      return `${s.red('failed')}    ${r.node}: ${r.error ?? ''}`;
+      return `${s.red('failed')}    ${own(r, r.error)}`;
   }
 }
 
@@ -32,9 +42,15 @@ function handlerLine(r: NodeResult, s: Style): string {
     : `\n          ${s.red(`${r.node}: handler failed (exit ${h.code}): ${h.command}`)}${h.output ? `: ${h.output.split('\n').pop()}` : ''}`;
 }
 
+/** A lock left behind (e.g. the connection dropped at the end): say so, and how to release it. */
+function lockLine(r: NodeResult, s: Style): string {
+  if (!r.lockError) return '';
+  return `\n          ${s.red(`${r.node}: ${r.lockError}; once no run is active on it: clawfleet unlock --run ${r.runId} --limit ${r.node}`)}`;
+}
+
 export function renderResults(results: NodeResult[], s: Style): string {
   const count = (st: NodeResult['status']) => results.filter((r) => r.status === st).length;
-  const lines = results.map((r) => renderResultLine(r, s) + handlerLine(r, s));
+  const lines = results.map((r) => renderResultLine(r, s) + handlerLine(r, s) + lockLine(r, s));
   const failed = count('failed') + count('rolled-back') + count('rollback-failed') + count('refused');
   lines.push('', s.bold(`Apply: ${count('changed')} changed, ${count('partial')} partial, ${count('unchanged')} unchanged, ${failed} failed (${count('rolled-back')} rolled back).`));
   return redactText(lines.join('\n') + '\n');

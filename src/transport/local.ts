@@ -4,8 +4,9 @@ import { appendFile, chmod, cp, lstat, mkdir, open, readFile, rename, rmdir, sym
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
-import type { ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
 import { listChildren, lstatFact, manifestOf, readText } from './local-probe.js';
+import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
 import type { ExecResult, NodeWriter } from './types.js';
 
 export interface LocalNodeOptions {
@@ -69,10 +70,13 @@ export class LocalNode implements NodeWriter {
   }
 
   async openclawVersion(): Promise<string | null> {
+    return (await this.openclawBinary())?.version ?? null;
+  }
+
+  async openclawBinary(): Promise<OpenclawBinary | null> {
     if (this.root) return null; // a sandbox dir has no programs of its own
-    const r = await this.exec('openclaw --version 2>/dev/null');
-    const m = /\d{4}\.\d+\.\d+/.exec(r.stdout);
-    return r.code === 0 && m ? m[0] : null;
+    const r = await this.exec(binaryScript());
+    return parseBinaryOutput(r.code, r.stdout);
   }
 
   async close(): Promise<void> {}

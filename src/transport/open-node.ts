@@ -1,4 +1,5 @@
 import type { NodeSpec } from '../domain/inventory.js';
+import { withFailpoints } from './failpoint.js';
 import { LocalNode } from './local.js';
 import type { ConnectOptions as SshConnectOptions } from './ssh/connect.js';
 import { SshNode } from './ssh/ssh-node.js';
@@ -14,7 +15,7 @@ export interface ConnectOptions {
 /** Opens the transport a node's inventory entry names. */
 export async function openNode(spec: NodeSpec, opts: ConnectOptions = {}): Promise<NodeWriter> {
   if (spec.transport === 'local') {
-    return new LocalNode({ node: spec.name, root: spec.root!, ...(spec.home ? { home: spec.home } : {}) });
+    return withFailpoints(new LocalNode({ node: spec.name, root: spec.root!, ...(spec.home ? { home: spec.home } : {}) }));
   }
   const o: SshConnectOptions = { node: spec.name, host: spec.host };
   if (spec.port !== undefined) o.port = spec.port;
@@ -24,5 +25,6 @@ export async function openNode(spec: NodeSpec, opts: ConnectOptions = {}): Promi
   if (opts.trustNewHostKeys) o.trustNewHostKey = true;
   if (opts.connectTimeoutMs) o.connectTimeoutMs = opts.connectTimeoutMs;
   if (opts.sshConfigPath) o.sshConfigPath = opts.sshConfigPath;
-  return SshNode.open(o);
+  const node = await SshNode.open(o);
+  return withFailpoints(node, () => node.conn.client.destroy());
 }

@@ -1,4 +1,4 @@
-import type { PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { OpenclawBinary, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
 
 /**
  * Read-only view of one node. All paths are absolute paths as the node sees them.
@@ -8,10 +8,13 @@ export interface NodeReader {
   readonly node: string;
   /** The login user's home dir on the node (what `~` means there). */
   home(): Promise<string>;
-  /** One round trip, whatever the number of paths. */
+  /** One round trip, whatever the number of paths (SSH: one exec; a small stat or manifest request may be
+   * answered by a few pipelined SFTP requests instead, which cost the node far less). */
   probe(req: ProbeRequest): Promise<ProbeResult>;
   /** The node's `openclaw --version`, or null where no openclaw is on its PATH. */
   openclawVersion(): Promise<string | null>;
+  /** The node's openclaw program (path, and version when `--version` answers one), or null where there is none. */
+  openclawBinary(): Promise<OpenclawBinary | null>;
   close(): Promise<void>;
 }
 

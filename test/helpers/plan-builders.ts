@@ -20,6 +20,7 @@ export const OC = '/root/.openclaw';
 export const DATA = '/openclaw-data';
 export const CONFIG = `${OC}/openclaw.json`;
 export const IN_RANGE = '2026.5.28';
+export const OPENCLAW_BIN = '/usr/local/bin/openclaw';
 
 /** A small baseline: one global link, one agent link, two config sections. */
 export function miniBaseline(over: Record<string, unknown> = {}): Baseline {
@@ -111,6 +112,8 @@ export class InputBuilder {
   agentDirs: DirChild[] | null = null;
   config: NodeFacts['config'];
   version: NodeFacts['openclawVersion'] = null;
+  binary: NodeFacts['openclawBinary'] = null;
+  agentFiles: NodeFacts['agentFiles'] = {};
 
   constructor(
     readonly baseline: Baseline,
@@ -170,8 +173,22 @@ export class InputBuilder {
     return this;
   }
 
+  /** The version facts report; from 'binary' means an openclaw program answered it (else none is on the node). */
   openclaw(version: string | null, source: 'binary' | 'config' = 'binary'): this {
     this.version = version === null ? null : { version, source };
+    this.binary = version !== null && source === 'binary' ? { path: OPENCLAW_BIN, version } : null;
+    return this;
+  }
+
+  /** The openclaw program alone (e.g. present, but its `--version` answered nothing usable). */
+  program(binary: NodeFacts['openclawBinary']): this {
+    this.binary = binary;
+    return this;
+  }
+
+  /** Names in an agent's `agent/` dir (null: no such dir). */
+  agentStore(agent: string, names: string[] | null): this {
+    this.agentFiles[agent] = names;
     return this;
   }
 
@@ -198,6 +215,8 @@ export class InputBuilder {
       agentDirs: structuredClone(this.agentDirs),
       config: structuredClone(this.config),
       openclawVersion: structuredClone(this.version),
+      openclawBinary: structuredClone(this.binary),
+      agentFiles: structuredClone(this.agentFiles),
     };
     return { baseline: this.baseline, node: this.node, facts, layout: this.layout };
   }

@@ -211,6 +211,35 @@ describe('ssh transport against a throwaway sshd', () => {
     assertInert();
   });
 
+  it('answers small stat and manifest probes over SFTP, exactly as the script does, with no exec', async () => {
+    const tree = join(D, 'sftp-tree');
+    mkdirSync(join(tree, 'sub', 'deeper'), { recursive: true });
+    for (const n of HOSTILE) {
+      writeFileSync(join(tree, n), `body ${n}`);
+      symlinkSync(`../${n}`, join(tree, 'sub', 'deeper', n));
+    }
+    writeFileSync(join(tree, 'secret'), 'x', { mode: 0o600 });
+    chmodSync(join(tree, 'secret'), 0o600);
+    chmodSync(join(tree, 'sub'), 0o2750);
+    symlinkSync('/etc', join(tree, 'abs-link'));
+    execFileSync('mkfifo', [join(tree, 'fifo')]);
+    const req: ProbeRequest = {
+      stat: [tree, join(tree, 'secret'), join(tree, 'abs-link'), join(tree, 'fifo'), join(tree, 'nope'), join(tree, 'nope', 'deeper')],
+      manifest: [tree, join(tree, 'secret')],
+    };
+    const before = node.execCount;
+    const r = await node.probe(req);
+    expect(node.execCount - before).toBe(0);
+    expect(r).toEqual(probeLocally(req));
+    expect(r.manifest[tree]?.entries.length).toBe(HOSTILE.length * 2 + 5);
+    // Past the limits (here: three roots) the same request goes to the script, with the same answer.
+    const wide: ProbeRequest = { ...req, manifest: [...req.manifest!, join(tree, 'sub')] };
+    const w = await node.probe(wide);
+    expect(node.execCount - before).toBe(1);
+    expect(w).toEqual(probeLocally(wide));
+    assertInert();
+  });
+
   it('mkdir: exact mode, refuses existing paths and missing parents', async () => {
     const p = join(D, 'w', 'mk');
     mkdirSync(join(D, 'w'));

@@ -60,15 +60,15 @@ describe('parseInventory errors name the file, the line and the key', () => {
 
   it('unknown key on a node (strict) → line of that key, key path and key name', () => {
     const msg = inventoryError('nodes:\n  a:\n    host: h\n    agnets: [x]\n');
-    expect(msg).toBe('/fleet/inventory.yaml: line 4: nodes.a: Unrecognized key: "agnets"');
+    expect(msg).toBe('/fleet/inventory.yaml: line 4: nodes.a: Unrecognized key "agnets"');
   });
 
   it('unknown top-level key (strict) → its line', () => {
-    expect(inventoryError('version: 1\nnodez: {}\nnodes:\n  a: {}\n')).toMatch(/^\/fleet\/inventory\.yaml: line 2: \(root\): Unrecognized key: "nodez"/);
+    expect(inventoryError('version: 1\nnodez: {}\nnodes:\n  a: {}\n')).toMatch(/^\/fleet\/inventory\.yaml: line 2: \(root\): Unrecognized key "nodez"/);
   });
 
   it('unknown key in defaults → its line', () => {
-    expect(inventoryError('defaults:\n  user: u\n  dataroot: /d\nnodes:\n  a: {}\n')).toMatch(/line 3: defaults: Unrecognized key: "dataroot"/);
+    expect(inventoryError('defaults:\n  user: u\n  dataroot: /d\nnodes:\n  a: {}\n')).toMatch(/line 3: defaults: Unrecognized key "dataroot"/);
   });
 
   const HOSTILE = ['../x', 'a;rm -rf /', 'a/b', 'x\ny', '', 'a'.repeat(65), '-x', 'x y', '$(id)', '.'];
@@ -320,7 +320,7 @@ config:
     ['absolute link path', 'links-abs', GOOD.replace('{ path: memory, target: memory }', '{ path: /abs, target: memory }'), /line 5: links\.global\[0\]\.path: must be a relative path of plain names/],
     ['absolute link target', 'target-abs', GOOD.replace('{ path: memory, target: memory }', '{ path: memory, target: /etc }'), /line 5: links\.global\[0\]\.target: must be a relative path/],
     ['config file with ..', 'config-dotdot', GOOD.replace('config:\n', 'config:\n  file: ../openclaw.json\n'), /line 9: config\.file: must not contain/],
-    ['unknown key', 'unknown-key', GOOD + 'orphan: { policy: report }\n', /line 12: \(root\): Unrecognized key: "orphan"/],
+    ['unknown key', 'unknown-key', GOOD + 'orphan: { policy: report }\n', /line 12: \(root\): Unrecognized key "orphan"/],
     ['bad version', 'bad-version', GOOD.replace('minVersion: 2026.3.2', 'minVersion: latest'), /line 2: openclaw\.minVersion: must look like/],
     ['malformed YAML', 'malformed', GOOD.replace('links:\n', 'links: [\n'), /line \d+: /],
   ])('%s → rejected with file and line', async (_name, name, text, re) => {

@@ -54,8 +54,8 @@ function fsManifest(dir: string) {
   return makeManifest(entries);
 }
 
-function runLocal(req: ProbeRequest, opts: { asNobody?: boolean } = {}) {
-  const script = buildProbeScript(req);
+function runLocal(req: ProbeRequest, opts: { asNobody?: boolean; portable?: boolean } = {}) {
+  const script = buildProbeScript(req, { portable: Boolean(opts.portable) });
   const [cmd, args] = opts.asNobody
     ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-s']]
     : ['/bin/sh', ['-s']];
@@ -113,6 +113,21 @@ describe('probe script (run by local /bin/sh)', () => {
     for (const n of HOSTILE) expect(rels).toContain(n);
     expect(want.entries.find((e) => e.rel === 'fifo')?.kind).toBe('other');
     expect(want.entries.find((e) => e.rel === 'suid')?.mode).toBe(0o4755);
+    assertInert();
+  });
+
+  it('answers the same with GNU find -printf and with the portable stat/readlink path', () => {
+    const req: ProbeRequest = {
+      stat: [tree, `${tree}/fifo`, `${tree}/suid`, `${tree}/sgid`, `${tree}/sticky`, `${tree}/dangling`, `${tree}/nl-target`, `${tree}/nope`, ...HOSTILE.map((n) => `${tree}/${n}`)],
+      manifest: [tree, `${tree}/sub`],
+      list: [tree, `${tree}/sub/deeper`],
+      read: [`${tree}/config.json`],
+    };
+    expect(buildProbeScript(req)).toContain("if find / -maxdepth 0 -printf ''");
+    expect(buildProbeScript(req, { portable: true })).not.toContain("if find / -maxdepth 0 -printf ''");
+    const fast = runLocal(req);
+    expect(fast.manifest[tree]).toEqual(fsManifest(tree));
+    expect(runLocal(req, { portable: true })).toEqual(fast);
     assertInert();
   });
 

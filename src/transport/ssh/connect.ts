@@ -86,6 +86,9 @@ interface LoadedKeys {
   encrypted: string[];
 }
 
+/** Parsed identity files by content: every node of a fleet usually logs in with the same key. */
+const parsedKeys = new Map<string, ParsedKey | ParsedKey[] | Error>();
+
 function loadIdentities(node: string, params: ResolvedSshParams): LoadedKeys {
   const out: LoadedKeys = { keys: [], encrypted: [] };
   for (const ref of params.identityFiles) {
@@ -97,7 +100,9 @@ function loadIdentities(node: string, params: ResolvedSshParams): LoadedKeys {
       const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
       throw new ClawError('KEY_INVALID', `identity file ${ref.path} ${why}`, { node });
     }
-    const parsed = ssh2.utils.parseKey(data) as ParsedKey | ParsedKey[] | Error;
+    const text = data.toString('latin1');
+    let parsed = parsedKeys.get(text);
+    if (!parsed) parsedKeys.set(text, (parsed = ssh2.utils.parseKey(data) as ParsedKey | ParsedKey[] | Error));
     if (parsed instanceof Error) {
       if (/encrypted|passphrase/i.test(parsed.message)) {
         out.encrypted.push(ref.path);

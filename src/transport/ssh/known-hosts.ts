@@ -35,7 +35,17 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
+/** The last text parsed and its lines: every node of a fleet run checks against the same known_hosts. */
+let parsed: { text: string; lines: KnownHostsLine[] } | undefined;
+
 export function parseKnownHosts(text: string): KnownHostsLine[] {
+  if (parsed?.text === text) return parsed.lines;
+  const lines = parseKnownHostsText(text);
+  parsed = { text, lines };
+  return lines;
+}
+
+function parseKnownHostsText(text: string): KnownHostsLine[] {
   const out: KnownHostsLine[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -57,15 +67,23 @@ export function parseKnownHosts(text: string): KnownHostsLine[] {
   return out;
 }
 
+const globs = new Map<string, RegExp>();
+
 /** OpenSSH-style glob: `*` any run, `?` one char; whole-string, case-insensitive. */
 function globMatch(pattern: string, s: string): boolean {
-  let re = '^';
-  for (const ch of pattern.toLowerCase()) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  const p = pattern.toLowerCase();
+  if (!p.includes('*') && !p.includes('?')) return p === s.toLowerCase();
+  let re = globs.get(p);
+  if (!re) {
+    let src = '^';
+    for (const ch of p) {
+      if (ch === '*') src += '.*';
+      else if (ch === '?') src += '.';
+      else src += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+    }
+    globs.set(p, (re = new RegExp(src + '$', 's')));
   }
-  return new RegExp(re + '$', 's').test(s.toLowerCase());
+  return re.test(s.toLowerCase());
 }
 
 function hashedMatch(field: string, name: string): boolean {

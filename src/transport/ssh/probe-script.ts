@@ -9,12 +9,14 @@ import { shQuote } from '../sh-quote.js';
  * The script never evaluates a name: requested paths are shQuote'd words, found names only ever travel as
  * arguments ("$@") or through `printf %s`. Tools: sh builtins, `find` (-mindepth/-maxdepth/-exec {} +),
  * `stat -c`, `sha256sum`, `readlink`, `base64`. Processes are batched (find -exec {} +), so a big tree costs a
- * few processes per few thousand entries, not per entry.
+ * few processes per few thousand entries, not per entry. Where `find` is GNU find (checked by the script
+ * itself), lstat data and symlink targets come from its -printf: no `stat`/`readlink` process at all.
  *
  * Output: NUL-terminated fields. `CLAWPROBE1`, then per section (`=S` stat, `=L` list, `=M` manifest,
  * `=R` read) records keyed by full path:
  *   T path c      top-level kind of a list/manifest/read path: d (real dir), f (real file), o (anything else)
  *   M path "hexmode size"   lstat of a path (`stat -c '%f %s'`)
+ *   P path "t octmode size" the same from GNU find's -printf (`%y %m %s`), no process per path
  *   H path sha256           a regular file's hash
  *   K path target           a symlink's target
  *   B path base64           a read file's content
@@ -121,9 +123,30 @@ function chunks<T>(xs: T[]): T[][] {
 
 const words = (ps: string[]): string => ps.map(shQuote).join(' ');
 const FULL = String.raw`\( -exec /bin/sh -c "$meta" sh {} + \) \( -type f -exec /bin/sh -c "$hash" sh {} + -o -type l -exec /bin/sh -c "$link" sh {} + \)`;
+/** GNU find: the P record (type, permission bits, size) and symlink targets without a process per path. */
+const GNU_META = String.raw`-printf 'P\000%p\000%y %m %s\000'`;
+const GNU_FULL = String.raw`${GNU_META} \( -type f -exec /bin/sh -c "$hash" sh {} + -o -type l -printf 'K\000%p\000%l\000' \)`;
+
+export interface ProbeScriptOptions {
+  /** Never use GNU find's -printf (tests of the portable path). */
+  portable?: boolean;
+  /** Whether the node's find is GNU find, when a previous probe found out (else the script checks). */
+  gnuFind?: boolean;
+}
+
+/** After a probe's output: whether the script found GNU find (its `=G` record), if it checked. */
+export function probeFoundGnuFind(stdout: Buffer): boolean | undefined {
+  const head = stdout.subarray(0, 32).toString('latin1');
+  return head.startsWith(`${MAGIC}\0=G\0`) ? head[MAGIC.length + 4] === '1' : undefined;
+}
+
+/** `if GNU find; then A; else B; fi` as one line. */
+function eitherFind(gnu: string, portable: string): string {
+  return `if [ "$gnu" = 1 ]; then ${gnu}; else ${portable}; fi`;
+}
 
 /** The whole probe as one sh script. Run it as `/bin/sh -s` with the script on stdin. */
-export function buildProbeScript(req: ProbeRequest): string {
+export function buildProbeScript(req: ProbeRequest, opts: ProbeScriptOptions = {}): string {
   const stat = uniq(req.stat);
   const list = uniq(req.list);
   const manifest = uniq(req.manifest);
@@ -131,27 +154,31 @@ export function buildProbeScript(req: ProbeRequest): string {
   const s: string[] = [];
   s.push('{', DEFS, MAIN_DEFS);
   s.push(`meta=${shQuote(META)}`, `hash=${shQuote(HASH)}`, `link=${shQuote(LINK)}`);
+  const needFind = stat.length + list.length + manifest.length > 0;
   s.push(`printf '%s\\000' ${MAGIC}`);
+  if (opts.portable || !needFind) s.push('gnu=0');
+  else if (opts.gnuFind !== undefined) s.push(`gnu=${opts.gnuFind ? 1 : 0}`);
+  else s.push(`gnu=0; if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then gnu=1; fi; printf '=G\\000%s\\000' $gnu`);
 
   s.push(`printf '=S\\000'`);
   for (const c of chunks(stat)) {
     s.push('set --');
     s.push(`for p in ${words(c)}; do if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; else cls "$p"; fi; done`);
-    s.push(`if [ $# -gt 0 ]; then find "$@" -maxdepth 0 ${FULL} 2>/dev/null; fi`);
+    s.push(`if [ $# -gt 0 ]; then ${eitherFind(`find "$@" -maxdepth 0 ${GNU_FULL} 2>/dev/null`, `find "$@" -maxdepth 0 ${FULL} 2>/dev/null`)}; fi`);
   }
 
   s.push(`printf '=L\\000'`);
   for (const c of chunks(list)) {
     s.push('set --');
     s.push(`for p in ${words(c)}; do top "$p"; if [ -d "$p" ] && [ ! -L "$p" ]; then set -- "$@" "$p"; fi; done`);
-    s.push(`if [ $# -gt 0 ]; then walk "$@" -mindepth 1 -maxdepth 1 -exec /bin/sh -c "$meta" sh {} +; fi`);
+    s.push(`if [ $# -gt 0 ]; then ${eitherFind(`walk "$@" -mindepth 1 -maxdepth 1 ${GNU_META}`, `walk "$@" -mindepth 1 -maxdepth 1 -exec /bin/sh -c "$meta" sh {} +`)}; fi`);
   }
 
   s.push(`printf '=M\\000'`);
   for (const c of chunks(manifest)) {
     s.push('set --');
     s.push(`for p in ${words(c)}; do top "$p"; if [ -d "$p" ] && [ ! -L "$p" ]; then set -- "$@" "$p"; fi; done`);
-    s.push(`if [ $# -gt 0 ]; then walk "$@" -mindepth 1 ${FULL}; fi`);
+    s.push(`if [ $# -gt 0 ]; then ${eitherFind(`walk "$@" -mindepth 1 ${GNU_FULL}`, `walk "$@" -mindepth 1 ${FULL}`)}; fi`);
   }
 
   s.push(`printf '=R\\000'`);
@@ -251,6 +278,9 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
       case '=Z':
         done = true;
         break;
+      case '=G':
+        next(); // whether find is GNU find: see probeFoundGnuFind
+        break;
       case 'T': {
         const p = next();
         rec(p).top = next();
@@ -259,6 +289,11 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
       case 'M': {
         const p = next();
         rec(p).meta = next();
+        break;
+      }
+      case 'P': {
+        const p = next();
+        rec(p).meta = metaOfPrintf(next(), node);
         break;
       }
       case 'H': {
@@ -385,6 +420,17 @@ function ownersOf(path: string, roots: Map<string, unknown>): string[] {
     if (roots.has(anc)) out.push(anc);
   }
   return out;
+}
+
+/** File-type bits of GNU find's %y letters. */
+const TYPE_BITS: Record<string, number> = { d: 0o040000, f: 0o100000, l: 0o120000, p: 0o010000, c: 0o020000, b: 0o060000, s: 0o140000 };
+
+/** A P record ("t octmode size") as the M record's "hexmode size". */
+function metaOfPrintf(v: string, node: string | undefined): string {
+  const m = /^([a-zA-Z]) ([0-7]+) (\d+)$/.exec(v);
+  if (!m) fail('EIO', `malformed find output ${JSON.stringify(v.slice(0, 40))}`, undefined, node);
+  const type = TYPE_BITS[m[1]!] ?? 0; // anything else (door, unknown) is 'other', as any unknown mode is
+  return `${(type | (parseInt(m[2]!, 8) & 0o7777)).toString(16)} ${m[3]}`;
 }
 
 function parseMeta(meta: string): { mode: number; size: number } {

