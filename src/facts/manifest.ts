@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Manifest, ManifestEntry } from '../domain/facts.js';
+import type { Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
 
 /** Canonical one-line form of an entry; the digest is over these lines, so two transports agree. */
 export function entryLine(e: ManifestEntry): string {
@@ -37,4 +37,18 @@ export function subManifest(m: Manifest, top: string): Manifest {
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The manifest entry of a path found while walking a tree (both transports build entries with this). */
+export function manifestEntry(rel: string, f: Exclude<PathFact, { kind: 'missing' }>): ManifestEntry {
+  switch (f.kind) {
+    case 'file':
+      return { rel, kind: 'file', mode: f.mode, size: f.size, sha256: f.sha256 };
+    case 'symlink':
+      return { rel, kind: 'symlink', mode: 0o777, target: f.target };
+    case 'dir':
+      return { rel, kind: 'dir', mode: f.mode };
+    default:
+      return { rel, kind: 'other', mode: f.mode };
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import type { DirChild, Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
-import { makeManifest } from '../facts/manifest.js';
+import { makeManifest, manifestEntry } from '../facts/manifest.js';
 
 /** Read-only fs helpers of the local transport; `host` paths are real paths on this machine. */
 
@@ -26,10 +26,6 @@ export async function lstatFact(host: string, unmapTarget: (t: string) => string
   return { kind: 'other', mode };
 }
 
-function kindOf(f: PathFact): DirChild['kind'] {
-  return f.kind;
-}
-
 export async function listChildren(host: string): Promise<DirChild[] | null> {
   const st = await lstat(host).catch(() => null);
   if (!st || !st.isDirectory()) return null;
@@ -52,7 +48,7 @@ export async function manifestOf(host: string, unmapTarget: (t: string) => strin
       const rel = prefix ? `${prefix}/${name}` : name;
       const f = await lstatFact(`${dir}/${name}`, unmapTarget);
       if (f.kind === 'missing') continue;
-      entries.push(entryOf(rel, f));
+      entries.push(manifestEntry(rel, f));
       if (f.kind === 'dir') await walk(`${dir}/${name}`, rel);
     }
   };
@@ -60,16 +56,6 @@ export async function manifestOf(host: string, unmapTarget: (t: string) => strin
   return makeManifest(entries);
 }
 
-function entryOf(rel: string, f: Exclude<PathFact, { kind: 'missing' }>): ManifestEntry {
-  switch (f.kind) {
-    case 'file':
-      return { rel, kind: 'file', mode: f.mode, size: f.size, sha256: f.sha256 };
-    case 'symlink':
-      return { rel, kind: 'symlink', mode: 0o777, target: f.target };
-    default:
-      return { rel, kind: kindOf(f) as ManifestEntry['kind'], mode: f.mode };
-  }
-}
 
 export async function readText(host: string): Promise<string | null> {
   const st = await lstat(host).catch(() => null);

@@ -1,6 +1,6 @@
 import { ClawError } from '../../domain/errors.js';
 import type { DirChild, Manifest, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
-import { makeManifest } from '../../facts/manifest.js';
+import { makeManifest, manifestEntry } from '../../facts/manifest.js';
 import { shQuote } from '../sh-quote.js';
 
 /**
@@ -373,7 +373,7 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
       if (!fact || fact.kind === 'missing') continue;
       for (const root of owners) {
         const rel = path.slice(root === '/' ? 1 : root.length + 1);
-        wanted.get(root)!.push(entryOf(rel, fact));
+        wanted.get(root)!.push(manifestEntry(rel, fact));
       }
     }
   }
@@ -472,17 +472,5 @@ function factOf(path: string, r: Rec | undefined, node: string | undefined): Pat
   }
 }
 
-function entryOf(rel: string, f: Exclude<PathFact, { kind: 'missing' }>): ManifestEntry {
-  switch (f.kind) {
-    case 'file':
-      return { rel, kind: 'file', mode: f.mode, size: f.size, sha256: f.sha256 };
-    case 'symlink':
-      return { rel, kind: 'symlink', mode: 0o777, target: f.target };
-    case 'dir':
-      return { rel, kind: 'dir', mode: f.mode };
-    default:
-      return { rel, kind: 'other', mode: f.mode };
-  }
-}
 
 export type { Manifest };

@@ -423,8 +423,21 @@ export class SshNode implements NodeWriter {
     } catch (e) {
       throw await this.refineExists(e, op, path);
     }
-    // The server handles one channel's requests in order: a small write, fchmod, fsync and close go out
-    // together (one round trip); a bigger write (several requests) completes before the rest is sent.
+    const failed = await this.writeAndClose(handle, path, data, mode);
+    if (failed.at === 'close') throw this.mapSftp(failed.error, op, path);
+    if (failed.at === 'write') {
+      await this.req('unlink', path, (cb) => this.raw.unlink(path, cb)).catch(() => {});
+      throw this.mapSftp(failed.error, op, path);
+    }
+  }
+
+  /**
+   * Writes `data` at offset 0 of an open handle, then (with a mode) fchmod, then fsync and close. The server
+   * handles one channel's requests in order: a small write, fchmod, fsync and close go out together (one
+   * round trip); a bigger write (several requests) completes before the rest is sent. The handle is closed
+   * whatever happens; the result says what failed first.
+   */
+  private async writeAndClose(handle: Buffer, path: string, data: Buffer, mode: number | null): Promise<{ at: 'none' } | { at: 'write' | 'close'; error: unknown }> {
     const write = () => this.req('write', path, (cb) => this.raw.write(handle, data, 0, data.length, 0, cb));
     let firstErr: unknown;
     try {
@@ -435,7 +448,7 @@ export class SshNode implements NodeWriter {
     const steps: Promise<unknown>[] = [];
     if (firstErr === undefined) {
       if (data.length > 0 && data.length <= ONE_WRITE_MAX_BYTES) steps.push(write());
-      steps.push(this.req('fchmod', path, (cb) => this.raw.fchmod(handle, mode & 0o7777, cb)));
+      if (mode !== null) steps.push(this.req('fchmod', path, (cb) => this.raw.fchmod(handle, mode & 0o7777, cb)));
       steps.push(this.fsync(handle, path));
     }
     const closing = this.req('close', path, (cb) => this.raw.close(handle, cb));
@@ -443,12 +456,14 @@ export class SshNode implements NodeWriter {
     firstErr ??= settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
     if (firstErr !== undefined) {
       await closing.catch(() => {});
-      await this.req('unlink', path, (cb) => this.raw.unlink(path, cb)).catch(() => {});
-      throw this.mapSftp(firstErr, op, path);
+      return { at: 'write', error: firstErr };
     }
-    await closing.catch((e) => {
-      throw this.mapSftp(e, op, path);
-    });
+    try {
+      await closing;
+      return { at: 'none' };
+    } catch (e) {
+      return { at: 'close', error: e };
+    }
   }
 
   private async fsync(handle: Buffer, path: string): Promise<void> {
@@ -488,30 +503,9 @@ export class SshNode implements NodeWriter {
     } catch (e) {
       throw this.mapSftp(e, 'append', path);
     }
-    // The handle is O_APPEND on the server: the offset is ignored. Write, fsync and close are pipelined
-    // (in order on the channel) when the write is one request.
-    const write = () => this.req('write', path, (cb) => this.raw.write(handle, buf, 0, buf.length, 0, cb));
-    let firstErr: unknown;
-    try {
-      if (buf.length > ONE_WRITE_MAX_BYTES) await write();
-    } catch (e) {
-      firstErr = e;
-    }
-    const steps: Promise<unknown>[] = [];
-    if (firstErr === undefined) {
-      if (buf.length > 0 && buf.length <= ONE_WRITE_MAX_BYTES) steps.push(write());
-      steps.push(this.fsync(handle, path));
-    }
-    const closing = this.req('close', path, (cb) => this.raw.close(handle, cb));
-    const settled = await Promise.allSettled(steps);
-    firstErr ??= settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
-    if (firstErr !== undefined) {
-      await closing.catch(() => {});
-      throw this.mapSftp(firstErr, 'append', path);
-    }
-    await closing.catch((e) => {
-      throw this.mapSftp(e, 'append', path);
-    });
+    // The handle is O_APPEND on the server: the offset is ignored.
+    const failed = await this.writeAndClose(handle, path, buf, null);
+    if (failed.at !== 'none') throw this.mapSftp(failed.error, 'append', path);
   }
 
   async readFile(path: string): Promise<Buffer> {
