@@ -56,7 +56,7 @@ let spec: FailpointSpec | 'count' | null | undefined;
 let exitHook = false;
 
 function current(): FailpointSpec | 'count' | null {
-  spec ??= parseFailpoint(process.env[FAILPOINT_ENV]);
+  if (spec === undefined) spec = parseFailpoint(process.env[FAILPOINT_ENV]);
   return spec;
 }
 
@@ -144,11 +144,10 @@ async function during(w: NodeWriter, a: Armed, call: Promise<unknown>, op: Mutat
     () => (settled = true),
   );
   if (CREATES.has(op)) {
-    for (;;) {
-      const st = await w.probe({ stat: [path] }).catch(() => null);
-      if (settled || (st && st.stat[path]?.kind !== 'missing')) break;
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    // readFile is the cheapest look at a path (one SFTP stat; a probe runs a shell): anything but ENOENT
+    // (content, EISDIR…) means the path exists.
+    const exists = () => w.readFile(path).then(() => true, (e: unknown) => !(e instanceof ClawError && e.code === 'ENOENT'));
+    while (!settled && !(await exists())) await new Promise((r) => setTimeout(r, 1));
   } else await new Promise((r) => setImmediate(r));
   await fire(a, w.node, `during write #${n} (${op} ${path}, ${settled ? 'already done' : 'under way'})`);
 }

@@ -102,6 +102,15 @@ const converged = new Map<string, Map<string, Entry>>();
  * refusal (else from the lock's holder file), and confirm convergence with `plan` too.
  */
 async function killAndRecover(names: string[], failpoint: string, thorough: boolean): Promise<void> {
+  try {
+    await killAndCheck(names, failpoint, thorough);
+    stats.recoveries++;
+  } finally {
+    for (const n of names) await reset(n);
+  }
+}
+
+async function killAndCheck(names: string[], failpoint: string, thorough: boolean): Promise<void> {
   const before = await snapshotAll(roots(names));
   const apply = await cli(['apply', '-y', ...base(), ...limit(names)], { CLAWFLEET_FAILPOINT: failpoint });
   const what = `${failpoint}: ${apply.stderr.split('\n').find((l) => l.startsWith('clawfleet-failpoint:')) ?? '(not reached)'}`;
@@ -154,8 +163,6 @@ async function killAndRecover(names: string[], failpoint: string, thorough: bool
   }
   for (const n of names) expect(existsSync(fleet.hostPath(n, '/openclaw-data/.clawfleet/lock')), `${what}: ${n} still locked`).toBe(false);
   expect(differences(convergedOf(names), await snapshotAll(roots(names))), `${what}: not converged`).toEqual([]);
-  stats.recoveries++;
-  for (const n of names) await reset(n);
 }
 
 /** Work on one node in this process (a fresh connection; used where no fresh process is called for). */
@@ -210,7 +217,9 @@ async function withUnlock(args: string[], what: string): Promise<Cli> {
 async function onClones(failpoints: string[], count: (fp: string) => void): Promise<void> {
   const queue = failpoints.map((fp, i) => ({ fp, thorough: i % 5 === 0 }));
   let failed = false;
-  await Promise.all(
+  // allSettled: after a failure the other clones finish the point they are on (nothing left running behind
+  // the next test) and start no other; then a failure is reported.
+  const settled = await Promise.allSettled(
     CLONES.map(async (clone) => {
       for (let job = queue.shift(); job && !failed; job = queue.shift()) {
         try {
@@ -223,6 +232,8 @@ async function onClones(failpoints: string[], count: (fp: string) => void): Prom
       }
     }),
   );
+  const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (first) throw first.reason;
 }
 
 const only = process.env.KILL_POINTS ? new Set(process.env.KILL_POINTS.split(',').map(Number)) : null;
