@@ -9,7 +9,8 @@
 #
 # Usage:
 #   test-fleet.sh install                  install openssh-server if missing
-#   test-fleet.sh up DIR N [FIRST_OCTET]   start N nodes on 127.0.0.FIRST_OCTET.. (default 11)
+#   test-fleet.sh up DIR N [FIRST_OCTET]   start N nodes on 127.0.0.FIRST_OCTET.. (default 11);
+#                                         CLAWFLEET_TEST_NET=127.X.Y moves them to 127.X.Y.FIRST_OCTET..
 #                                          env FLEET_NAMES="a b c" names the nodes (default node1..nodeN)
 #   test-fleet.sh down DIR                 stop every node of DIR and remove DIR
 #   test-fleet.sh exec DIR NAME CMD...     run CMD as root inside node NAME (its fs, hostname, pids)
@@ -166,10 +167,11 @@ cmd__node() {
 cmd_up() {
   need_root
   [ $# -ge 2 ] || die "usage: up DIR N [FIRST_OCTET]"
-  local dir=$1 n=$2 first=${3:-11}
+  local dir=$1 n=$2 first=${3:-11} net=${CLAWFLEET_TEST_NET:-127.0.0}
+  [[ "$net" =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "CLAWFLEET_TEST_NET '$net' must be 127.X.Y (loopback only)"
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] || die "N must be a positive integer"
   [[ "$first" =~ ^[0-9]+$ ]] && [ "$first" -ge 2 ] && [ $((first + n - 1)) -le 254 ] \
-    || die "addresses 127.0.0.$first..$((first + n - 1)) out of range (2..254)"
+    || die "addresses $net.$first..$((first + n - 1)) out of range (2..254)"
   [ -x "$SSHD" ] || die "sshd not installed: run scripts/test-fleet.sh install"
   command -v ssh-keygen >/dev/null || die "ssh-keygen not installed: run scripts/test-fleet.sh install"
   for t in unshare mount chroot; do command -v $t >/dev/null || die "$t not found"; done
@@ -204,7 +206,7 @@ cmd_up() {
   local i nd host
   local -a pids=() hosts=()
   for ((i = 0; i < n; i++)); do
-    nm=${names[$i]}; nd=$dir/$nm; host=127.0.0.$((first + i))
+    nm=${names[$i]}; nd=$dir/$nm; host=$net.$((first + i))
     hosts+=("$host")
     mkdir -p "$nd"/{home,openclaw-data,newroot,sshd,ovl}
     mkdir -p -m 0700 "$nd/root"

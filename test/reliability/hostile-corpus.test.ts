@@ -16,11 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoFleet } from '../../src/demo/demo-fleet.js';
 import { SCENARIO } from '../../src/demo/scenario-data.js';
 import { seedNode } from '../../src/demo/seed.js';
-import { startFleet, type Fleet } from '../ssh/fleet.js';
+import { startFleet, testAddr, type Fleet } from '../ssh/fleet.js';
 import { cli, differences, snapshot, type Cli } from './support.js';
 
 const DIR = resolve(import.meta.dirname, '../fixtures/hostile');
-const SILENT = { host: '127.0.0.99', port: 2299 };
+const SILENT = { host: testAddr(99), port: 2299 };
 
 interface Expectation {
   what: string;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet } from './fleet.js';
+import { startFleet, testAddr, type Fleet } from './fleet.js';
 
 // 127.0.0.231..233: keep distinct from other fleet-based test files that may run in parallel.
 const FIRST_OCTET = 231;
@@ -69,7 +69,7 @@ describe('isolated SSH test fleet', () => {
   it('describes every node', () => {
     const f = fleet!;
     expect(f.nodes.map((n) => n.name)).toEqual(NAMES);
-    expect(f.nodes.map((n) => n.host)).toEqual(['127.0.0.231', '127.0.0.232', '127.0.0.233']);
+    expect(f.nodes.map((n) => n.host)).toEqual([231, 232, 233].map(testAddr));
     const kh = readFileSync(f.knownHosts, 'utf8');
     for (const n of f.nodes) {
       expect(n.port).toBe(22);

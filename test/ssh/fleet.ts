@@ -112,6 +112,16 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * The loopback /24 the test fleets use: `127.0.0` unless CLAWFLEET_TEST_NET (e.g. `127.0.7`) moves them, so that
+ * two checkouts can run the SSH suites side by side. `testAddr(60)` → `127.0.0.60`.
+ */
+export const TEST_NET = process.env.CLAWFLEET_TEST_NET ?? '127.0.0';
+if (!/^127\.\d{1,3}\.\d{1,3}$/.test(TEST_NET)) throw new Error(`CLAWFLEET_TEST_NET '${TEST_NET}' must be 127.X.Y`);
+export function testAddr(lastOctet: number): string {
+  return `${TEST_NET}.${lastOctet}`;
+}
+
 export async function startFleet(opts: { names: string[]; firstOctet: number }): Promise<Fleet> {
   const { names, firstOctet } = opts;
   if (process.platform !== 'linux') throw new Error('test fleet needs Linux');

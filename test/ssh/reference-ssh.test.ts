@@ -7,7 +7,7 @@ import { SCENARIO, demoKey } from '../../src/demo/scenario-data.js';
 import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { seedReferenceFleet } from '../helpers/ssh-scenario.js';
-import { startFleet, type Fleet } from './fleet.js';
+import { startFleet, testAddr, type Fleet } from './fleet.js';
 
 const NAMES = SCENARIO.map((n) => n.name);
 let fleet: Fleet;
@@ -82,9 +82,9 @@ describe('reference scenario over SSH (4 isolated sshd nodes)', () => {
 
     // silent server: accepts TCP, never speaks SSH
     const silent: Server = createServer(() => undefined);
-    await new Promise<void>((r) => silent.listen(2299, '127.0.0.49', r));
+    await new Promise<void>((r) => silent.listen(2299, testAddr(49), r));
     try {
-      const silentInv = await seedInventoryCopy(inv, `host: ${fleet.node('node02').host}`, 'host: 127.0.0.49\n    port: 2299');
+      const silentInv = await seedInventoryCopy(inv, `host: ${fleet.node('node02').host}`, `host: ${testAddr(49)}\n    port: 2299`);
       const t = await runCli(['plan', '-i', silentInv, '--known-hosts', fleet.knownHosts, '--limit', 'node02', '--connect-timeout', '1']);
       expect(oneLineError(t, 'node02')).toMatch(/no SSH handshake .* within 1s/);
     } finally {

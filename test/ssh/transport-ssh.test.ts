@@ -23,8 +23,9 @@ import { buildProbeScript, parseProbeOutput } from '../../src/transport/ssh/prob
 import { fingerprint } from '../../src/transport/ssh/known-hosts.js';
 import { SshNode } from '../../src/transport/ssh/ssh-node.js';
 import type { ConnectOptions } from '../../src/transport/ssh/connect.js';
+import { testAddr } from './fleet.js';
 
-const ADDR = '127.0.0.60';
+const ADDR = testAddr(60);
 const MARK = `clawfleet-pwned-${randomBytes(4).toString('hex')}`;
 const HOSTILE = ['with space', "it's", `$(touch ${MARK})`, `\`touch ${MARK}2\``, `;touch ${MARK}3;`, 'new\nline', 'ünï-名前', 'back\\slash', '-dash', '*?[x]', '$HOME ${IFS}'];
 
