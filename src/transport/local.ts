@@ -109,6 +109,10 @@ export class LocalNode implements NodeWriter {
     });
   }
 
+  async writeHeartbeat(path: string, data: string): Promise<void> {
+    await this.writeFileAtomic(path, data, 0o600);
+  }
+
   async appendFile(path: string, data: string): Promise<void> {
     await this.guard(path, async () => {
       const fh = await open(this.host(path), 'a', 0o600);

@@ -40,6 +40,11 @@ export interface NodeWriter extends NodeReader {
   writeFileExclusive(path: string, data: string | Buffer, mode: number): Promise<void>;
   /** Append text to a file (created 0600 if missing). Used for journals. */
   appendFile(path: string, data: string): Promise<void>;
+  /**
+   * Rewrite a small file of clawfleet's own (a lock's heartbeat) atomically, mode 0600. Not a change to the
+   * node's state: failpoints do not count it, and it may run at any time beside the other calls.
+   */
+  writeHeartbeat(path: string, data: string): Promise<void>;
   /** Read a whole file; throws when not a regular file. */
   readFile(path: string): Promise<Buffer>;
   /** Rename within one filesystem; fails if `to` exists. */

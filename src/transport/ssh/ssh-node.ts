@@ -495,6 +495,10 @@ export class SshNode implements NodeWriter {
     await this.writeNew(path, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, mode, 'create');
   }
 
+  async writeHeartbeat(path: string, data: string): Promise<void> {
+    await this.writeFileAtomic(path, data, 0o600);
+  }
+
   async appendFile(path: string, data: string): Promise<void> {
     const buf = Buffer.from(data, 'utf8');
     let handle: Buffer;
