@@ -1,45 +1,150 @@
-import { ClawError } from '../domain/errors.js';
-import { rollbackRun } from '../executor/rollback.js';
-import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
-import { eachNode } from './each-node.js';
+import { ClawError, errorMessage } from '../domain/errors.js';
+import type { NodePaths } from '../domain/plan.js';
+import { RUN_ID_RE } from '../executor/context.js';
+import { previewRollback, rollbackRun, type RollbackPreview, type RollbackResult } from '../executor/rollback.js';
+import { layoutFor } from '../planner/layout.js';
 import { styleFor } from '../render/style.js';
+import { openNode } from '../transport/open-node.js';
+import type { NodeWriter } from '../transport/types.js';
+import { confirm } from './confirm.js';
+import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
+import { mapLimit } from './pool.js';
+import { loadAll } from './session.js';
 
 export const ROLLBACK_HELP = `Usage: clawfleet rollback RUN-ID [options]
 
 Undoes a past apply on every selected node that recorded it, from the node's own journal
-(<dataRoot>/.clawfleet/runs/RUN-ID/): needs nothing from the machine that ran the apply.
+(<dataRoot>/.clawfleet/runs/RUN-ID/): needs nothing from the machine that ran the apply. Shows what it will
+touch on each node, then asks for confirmation ("yes") on a terminal, like apply; without one it refuses
+unless -y is given.
+Rollback restores layout and config, never the past of the data: a dir that became a link is a real dir
+again holding the target's current contents (what the gateway wrote after the apply is carried over and
+listed). A config changed after the apply is not restored (the diff is shown) unless --force-config.
+A run that later runs built on (later runs on that node, not rolled back) is refused, naming them;
+--chain rolls back those later runs first, newest first, then RUN-ID.
 Undo is idempotent: running it twice, or after an interrupted apply or rollback, is safe.
-Exit code: 0 rolled back (or nothing left to undo), 1 error or no node has that run.
+Exit code: 0 rolled back (or nothing left to undo, or --dry-run), 1 error, refused, or no node has that run.
+
+  -y, --yes                 do not ask
+      --dry-run             print what rollback would touch on each node, change nothing
+      --chain               also roll back the later runs that built on RUN-ID, newest first
+      --force-config        restore configs changed after the apply (the current file is kept aside)
 
 ${COMMON_HELP}`;
 
+interface Opened {
+  node: string;
+  w: NodeWriter | null;
+  paths: NodePaths | null;
+  preview: RollbackPreview | null;
+  error?: string;
+}
+
+const prefixed = (node: string, e: unknown) => {
+  const m = errorMessage(e);
+  return m.startsWith(`${node}:`) ? m : `${node}: ${m}`;
+};
+
+function showPreview(p: RollbackPreview, s: ReturnType<typeof styleFor>): string {
+  if (p.refusals.length) return p.refusals.map((r) => `${s.red('refused')}   ${p.node}: ${r}`).join('\n') + '\n';
+  if (p.runs.length === 0) return `${s.dim('-')}         ${p.node}: run ${p.runId} has nothing left to undo\n`;
+  const lines = p.runs.flatMap((r) => [`  ${s.bold(p.node)}: run ${r.runId}, ${r.touches.length} action(s), newest first:`, ...r.touches.map((t) => `    ${t.what}`)]);
+  return lines.join('\n') + '\n';
+}
+
+function showResult(r: RollbackResult, s: ReturnType<typeof styleFor>): string {
+  if (r.status === 'nothing-to-undo') {
+    return `${s.green('ok')}        ${r.node}: run ${r.runId} has nothing left to undo${r.releasedLock ? ' (its lock, left by the dead run, released)' : ''}\n`;
+  }
+  const out: string[] = [];
+  for (const run of r.runs) {
+    out.push(`${s.yellow('restored')}  ${r.node}: undid ${run.undone.length} action(s) of run ${run.runId}`);
+    for (const u of run.undone) {
+      if (u.outcome.carried?.length) out.push(`            carried over into the live dir (written after the apply): ${u.outcome.carried.join(', ')}`);
+      for (const n of u.outcome.notes ?? []) out.push(`            ${n}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
 export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values, positionals } = parse(args, COMMON, true);
+  const { values, positionals } = parse(
+    args,
+    {
+      ...COMMON,
+      yes: { type: 'boolean', short: 'y', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      chain: { type: 'boolean', default: false },
+      'force-config': { type: 'boolean', default: false },
+    },
+    true,
+  );
   if (values.help) {
     out.write(ROLLBACK_HELP + '\n');
     return 0;
   }
   if (positionals.length !== 1) throw new ClawError('USAGE', 'rollback takes exactly one run id (see: clawfleet runs)');
   const runId = positionals[0]!;
+  if (!RUN_ID_RE.test(runId)) throw new ClawError('USAGE', `not a run id: "${runId}" (see: clawfleet runs)`);
+  const opts = { chain: Boolean(values.chain), forceConfig: Boolean(values['force-config']) };
+  const session = sessionOptions(values);
   const s = styleFor(out);
-  const results = await eachNode(sessionOptions(values), async (w, paths) => {
-    const has = (await w.probe({ stat: [`${paths.stateDir}/runs/${runId}`] })).stat[`${paths.stateDir}/runs/${runId}`];
-    if (has?.kind !== 'dir') return null;
-    return rollbackRun(w, paths, runId, whoAmI());
-  });
-  let found = 0;
-  let failed = 0;
-  for (const r of results) {
-    if (!r.ok) {
-      failed++;
-      out.write(`${s.red('failed')}    ${r.error}\n`);
-    } else if (r.value === null) out.write(`${s.dim('-')}         ${r.node}: no run ${runId} here\n`);
-    else {
-      found++;
-      const v = r.value;
-      out.write(v.status === 'rolled-back' ? `${s.yellow('restored')}  ${r.node}: undid ${v.undone} action(s) of run ${runId}\n` : `${s.green('ok')}        ${r.node}: run ${runId} has nothing left to undo\n`);
+  const { specs, baselines } = await loadAll(session);
+  const nodes = await mapLimit(specs, session.parallel, async (spec): Promise<Opened> => {
+    let w: NodeWriter | null = null;
+    try {
+      w = await openNode(spec, session);
+      const l = layoutFor(baselines.get(spec.baseline)!.baseline, spec, await w.home());
+      const paths = { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir };
+      return { node: spec.name, w, paths, preview: await previewRollback(w, paths, runId, opts) };
+    } catch (e) {
+      return { node: spec.name, w, paths: null, preview: null, error: prefixed(spec.name, e) };
     }
+  });
+  try {
+    let failed = 0;
+    for (const n of nodes) {
+      if (n.error) {
+        failed++;
+        out.write(`${s.red('failed')}    ${n.error}\n`);
+      } else if (n.preview === null) out.write(`${s.dim('-')}         ${n.node}: no run ${runId} here\n`);
+      else {
+        if (n.preview.refusals.length) failed++;
+        out.write(showPreview(n.preview, s));
+      }
+    }
+    const found = nodes.filter((n) => n.preview !== null);
+    if (found.length === 0 && failed === 0) throw new ClawError('NORUN', `no selected node has run ${runId}`);
+    if (failed > 0) {
+      out.write(`\nRollback refused: nothing changed on any node.\n`);
+      return 1;
+    }
+    if (values['dry-run']) return 0;
+    // Something to undo, or a dead run's lock to release: both change the node, so both are confirmed.
+    const todo = found.reduce((k, n) => k + n.preview!.runs.reduce((a, r) => a + r.touches.length, 0), 0);
+    if (todo > 0 && !values.yes) {
+      if (!process.stdin.isTTY) throw new ClawError('USAGE', 'rollback needs a terminal to confirm, or -y');
+      if (!(await confirm(`\nUndo ${todo} action(s) on ${found.filter((n) => n.preview!.runs.length).length} node(s)? Only "yes" is accepted: `))) {
+        out.write('Rollback cancelled: nothing changed.\n');
+        return 1;
+      }
+    }
+    const results = await mapLimit(found, session.parallel, async (n) => {
+      try {
+        return { ok: true as const, value: await rollbackRun(n.w!, n.paths!, runId, whoAmI(), opts) };
+      } catch (e) {
+        return { ok: false as const, error: prefixed(n.node, e) };
+      }
+    });
+    for (const r of results) {
+      if (r.ok) out.write(showResult(r.value, s));
+      else {
+        failed++;
+        out.write(`${s.red('failed')}    ${r.error}\n`);
+      }
+    }
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await Promise.all(nodes.map((n) => n.w?.close().catch(() => undefined)));
   }
-  if (found === 0 && failed === 0) throw new ClawError('NORUN', `no selected node has run ${runId}`);
-  return failed > 0 ? 1 : 0;
 }

@@ -37,6 +37,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     return { ...base, status: 'refused', error: `${where}: ${first.message}`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
   }
   if (plan.actions.length === 0) return base;
+  if (opts.signal?.aborted) return { ...base, status: 'refused', error: `${plan.node}: not started: interrupted`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
 
   const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null! };
   const dirs = runDirs(ctx);
@@ -95,6 +96,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
       result.done++;
       opts.onAction?.(result.done, plan.actions.length, action.id);
     }
+    if (opts.signal?.aborted) throw new ClawError('INTERRUPTED', `interrupted (${String(opts.signal.reason ?? 'signal')}) after the last action`, { node: plan.node });
     const configChanged = plan.actions.some((a, i) => a.type === 'merge-config' && result.actions[i]?.status === 'done');
     if (opts.handler && configChanged) result.handler = await runHandler(w, journal, opts.handler);
     await journal.write({ t: 'end', status: result.status === 'partial' ? 'partial' : 'applied', at: now() });

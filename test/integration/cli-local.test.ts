@@ -170,7 +170,7 @@ describe.concurrent('clawfleet CLI on a local demo fleet', () => {
     });
 
     step('rollback <id> exits 0 and the tree equals the original (excluding .clawfleet)', async () => {
-      const r = await cli(['rollback', runId, '-i', inv()], tmp);
+      const r = await cli(['rollback', runId, '-y', '-i', inv()], tmp);
       expectClean(r);
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(diffSnapshots(original, await snapshotFleet(main))).toEqual([]);

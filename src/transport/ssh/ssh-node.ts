@@ -266,7 +266,8 @@ export class SshNode implements NodeWriter {
     return this.mapSftp(e, op, path);
   }
 
-  private async execRaw(command: string, stdin?: string): Promise<RawExec> {
+  /** `tied`: stdin stays open while the command runs, so a command that watches it ends with the connection. */
+  private async execRaw(command: string, stdin?: string, tied = false): Promise<RawExec> {
     if (this.closed) throw this.lost();
     return this.execs.run(
       () =>
@@ -286,6 +287,7 @@ export class SshNode implements NodeWriter {
             stream.on('exit', (c: number | null, sig?: string) => {
               code = c;
               signal = sig;
+              if (tied) stream.end();
             });
             stream.on('error', () => {
               /* close follows */
@@ -302,7 +304,7 @@ export class SshNode implements NodeWriter {
                 stderr: Buffer.concat(errb),
               });
             });
-            stream.end(stdin ?? '');
+            if (!tied) stream.end(stdin ?? '');
           });
         }),
     );
@@ -545,7 +547,10 @@ export class SshNode implements NodeWriter {
   }
 
   async copyTree(from: string, to: string): Promise<void> {
-    // One command line (no script on stdin): `sh -c` runs it and execs cp, one process less per copy.
+    // One command line (no script on stdin). The copy can take minutes: it must end with the connection (a
+    // killed or interrupted client leaves no cp running on the node). sshd gives a command no signal when the
+    // client goes away, only EOF on its stdin, which stays open while the client lives (execRaw `tied`): a
+    // watcher reads it and kills cp at EOF.
     const r = await this.execRaw(
       '/bin/sh -c ' +
         shQuote(
@@ -553,9 +558,17 @@ export class SshNode implements NodeWriter {
             `f=${shQuote(from)}; t=${shQuote(to)}`,
             'if [ -e "$t" ] || [ -L "$t" ]; then exit 17; fi',
             'if [ ! -e "$f" ] && [ ! -L "$f" ]; then exit 2; fi',
-            'exec cp -a -- "$f" "$t" </dev/null',
+            'exec 3<&0',
+            'cp -a -- "$f" "$t" </dev/null 3<&- & c=$!',
+            '(while read -r _ <&3; do :; done; kill -TERM "$c" 2>/dev/null) & w=$!',
+            'exec 3<&-',
+            'wait "$c"; rc=$?',
+            'kill "$w" 2>/dev/null',
+            'exit "$rc"',
           ].join('; '),
         ),
+      undefined,
+      true,
     );
     if (r.code === 0) return;
     if (r.code === 17) throw this.err('EEXIST', 'copy: target already exists', to);
