@@ -66,6 +66,12 @@ function decide(u: Undo, note: Carry, target: Manifest | null, staged: Manifest 
   return out;
 }
 
+/** Names in the target that belong to the live dir: brought by the dir, or created since (not the target's own). */
+function movable(u: Undo, note: Carry, target: Manifest | null): string[] {
+  const brought = new Set([...u.copied, ...(u.same ?? [])]);
+  return (target ? topLevelNames(target) : []).filter((n) => !n.startsWith(u.tmpPrefix) && (brought.has(n) || !note.had.includes(n)));
+}
+
 /** Copies the target's current `n` into `dir` under a temp name, sets the old version aside, renames it in. */
 async function carryIn(ctx: RunContext, u: Undo, dir: string, n: string): Promise<void> {
   const w = ctx.writer;
@@ -98,6 +104,8 @@ export async function undoLink(ctx: RunContext, u: Undo, call: UndoCall): Promis
   const linked = f.kind === 'symlink' && f.target === u.target;
   const out: UndoOutcome = { carried: [], notes: [] };
   const { superseded, undone } = places(ctx, u);
+  /** The dir to become live again, as it was just before the swap (null: not known, or nothing carried). */
+  let lastStaged: Manifest | null = null;
   if (note && st[u.target]?.kind === 'dir' && (linked || f.kind === 'missing')) {
     const staged = st[u.backup]?.kind === 'dir';
     const m = (await w.probe({ manifest: staged ? [u.target, u.backup] : [u.target] })).manifest;
@@ -109,19 +117,42 @@ export async function undoLink(ctx: RunContext, u: Undo, call: UndoCall): Promis
     }
     for (const n of d.carry) await carryIn(ctx, u, u.backup, n);
     for (const n of d.deleted) await moveAside(w, `${u.backup}/${n}`, `${superseded}/${n}`);
-    out.carried = d.carry.map((n) => (d.created.includes(n) ? `${n} (new)` : `${n} (changed)`));
+    // The gateway writes on while this runs: carry again what changed in the target meanwhile (a few rounds).
+    const carried = new Set(d.carry);
+    for (let round = 0; round < 3 && carried.size > 0; round++) {
+      const again = (await w.probe({ manifest: [u.target, u.backup] })).manifest;
+      lastStaged = again[u.backup] ?? null;
+      const moved = movable(u, note, again[u.target] ?? null).filter((n) => carried.has(n) || entryDigest(lastStaged, n) === null);
+      const stale = moved.filter((n) => entryDigest(again[u.target], n) !== entryDigest(lastStaged, n));
+      if (stale.length === 0) break;
+      for (const n of stale) {
+        await carryIn(ctx, u, u.backup, n);
+        if (!carried.has(n)) d.created.push(n);
+        carried.add(n);
+      }
+      lastStaged = null;
+    }
+    if (lastStaged === null && (await statOne(w, u.backup)).kind === 'dir') lastStaged = (await w.probe({ manifest: [u.backup] })).manifest[u.backup] ?? null;
+    out.carried = [...carried].map((n) => (d.created.includes(n) ? `${n} (new)` : `${n} (changed)`));
     if (d.conflicts.length) out.notes!.push(`${u.path}: ${d.conflicts.join(', ')} changed both in the moved dir and through the link: the later version is live, the other kept under ${superseded}`);
     if (d.deleted.length) out.notes!.push(`${u.path}: ${d.deleted.join(', ')} deleted through the link after the apply: not brought back (kept under ${superseded})`);
   }
   if (linked) await w.unlink(u.path);
   if ((await statOne(w, u.path)).kind === 'missing' && (await statOne(w, u.backup)).kind === 'dir') await w.rename(u.backup, u.path);
-  // The link is gone: writes the gateway made into the target while the entries were being carried are caught up.
-  if (out.carried!.length > 0) {
-    const again = (await w.probe({ manifest: [u.target, u.path] })).manifest;
-    for (const entry of out.carried!) {
-      const n = entry.replace(/ \((new|changed)\)$/, '');
-      const t = entryDigest(again[u.target], n);
-      if (t !== null && t !== entryDigest(again[u.path], n)) await carryIn(ctx, u, u.path, n);
+  // The link is gone. What reached the target between the last look and the unlink is caught up, without ever
+  // replacing what the gateway has written into the live dir since: where both changed, the live dir's
+  // version stays and the target's goes aside with the run's copies (named in the notes).
+  if (note && lastStaged && (await statOne(w, u.path)).kind === 'dir') {
+    const now = (await w.probe({ manifest: [u.target, u.path] })).manifest;
+    for (const n of movable(u, note, now[u.target] ?? null)) {
+      const tt = entryDigest(now[u.target], n);
+      const tp = entryDigest(now[u.path], n);
+      const last = entryDigest(lastStaged, n);
+      if (tt === tp || tt === last) continue;
+      if (tp === last) {
+        await carryIn(ctx, u, u.path, n);
+        if (!out.carried!.some((c) => c.startsWith(`${n} (`))) out.carried!.push(`${n} (${last === null ? 'new' : 'changed'})`);
+      } else out.notes!.push(`${u.path}/${n}: written both through the old link and in the live dir during the rollback: the live dir's version stays, the other is kept under ${undone}`);
     }
   }
   // What the run put into the target, and what the gateway created there, now lives in the live dir: move it
