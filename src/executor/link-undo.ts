@@ -1,3 +1,4 @@
+import { ClawError } from '../domain/errors.js';
 import type { Manifest } from '../domain/facts.js';
 import { topLevelNames } from '../facts/manifest.js';
 import type { JournalRecord } from './journal-schema.js';
@@ -104,12 +105,13 @@ export async function undoLink(ctx: RunContext, u: Undo, call: UndoCall): Promis
   const linked = f.kind === 'symlink' && f.target === u.target;
   const out: UndoOutcome = { carried: [], notes: [] };
   const { superseded, undone } = places(ctx, u);
-  /** The dir to become live again, as it was just before the swap (null: not known, or nothing carried). */
-  let lastStaged: Manifest | null = null;
+  /** The target at the last look before the unlink. */
+  let lastTarget: Manifest | null = null;
   if (note && st[u.target]?.kind === 'dir' && (linked || f.kind === 'missing')) {
     const staged = st[u.backup]?.kind === 'dir';
     const m = (await w.probe({ manifest: staged ? [u.target, u.backup] : [u.target] })).manifest;
     const d = decide(u, note, m[u.target] ?? null, staged ? (m[u.backup] ?? null) : null);
+    lastTarget = m[u.target] ?? null;
     if (d.carry.length > 0 && !staged) {
       await mkdirp(w, parentOf(u.backup));
       const t = st[u.target];
@@ -121,7 +123,8 @@ export async function undoLink(ctx: RunContext, u: Undo, call: UndoCall): Promis
     const carried = new Set(d.carry);
     for (let round = 0; round < 3 && carried.size > 0; round++) {
       const again = (await w.probe({ manifest: [u.target, u.backup] })).manifest;
-      lastStaged = again[u.backup] ?? null;
+      const lastStaged = again[u.backup] ?? null;
+      lastTarget = again[u.target] ?? null;
       const moved = movable(u, note, again[u.target] ?? null).filter((n) => carried.has(n) || entryDigest(lastStaged, n) === null);
       const stale = moved.filter((n) => entryDigest(again[u.target], n) !== entryDigest(lastStaged, n));
       if (stale.length === 0) break;
@@ -130,30 +133,28 @@ export async function undoLink(ctx: RunContext, u: Undo, call: UndoCall): Promis
         if (!carried.has(n)) d.created.push(n);
         carried.add(n);
       }
-      lastStaged = null;
     }
-    if (lastStaged === null && (await statOne(w, u.backup)).kind === 'dir') lastStaged = (await w.probe({ manifest: [u.backup] })).manifest[u.backup] ?? null;
     out.carried = [...carried].map((n) => (d.created.includes(n) ? `${n} (new)` : `${n} (changed)`));
     if (d.conflicts.length) out.notes!.push(`${u.path}: ${d.conflicts.join(', ')} changed both in the moved dir and through the link: the later version is live, the other kept under ${superseded}`);
     if (d.deleted.length) out.notes!.push(`${u.path}: ${d.deleted.join(', ')} deleted through the link after the apply: not brought back (kept under ${superseded})`);
   }
   if (linked) await w.unlink(u.path);
-  if ((await statOne(w, u.path)).kind === 'missing' && (await statOne(w, u.backup)).kind === 'dir') await w.rename(u.backup, u.path);
-  // The link is gone. What reached the target between the last look and the unlink is caught up, without ever
-  // replacing what the gateway has written into the live dir since: where both changed, the live dir's
-  // version stays and the target's goes aside with the run's copies (named in the notes).
-  if (note && lastStaged && (await statOne(w, u.path)).kind === 'dir') {
-    const now = (await w.probe({ manifest: [u.target, u.path] })).manifest;
+  // The link is gone, so nothing reaches the target by its path any more: what arrived since the last look is
+  // carried too, before the live dir is back (a write meanwhile fails on a missing dir; none is lost silently).
+  if (note && (await statOne(w, u.backup)).kind === 'dir' && (await statOne(w, u.path)).kind === 'missing') {
+    const now = (await w.probe({ manifest: [u.target, u.backup] })).manifest;
     for (const n of movable(u, note, now[u.target] ?? null)) {
       const tt = entryDigest(now[u.target], n);
-      const tp = entryDigest(now[u.path], n);
-      const last = entryDigest(lastStaged, n);
-      if (tt === tp || tt === last) continue;
-      if (tp === last) {
-        await carryIn(ctx, u, u.path, n);
-        if (!out.carried!.some((c) => c.startsWith(`${n} (`))) out.carried!.push(`${n} (${last === null ? 'new' : 'changed'})`);
-      } else out.notes!.push(`${u.path}/${n}: written both through the old link and in the live dir during the rollback: the live dir's version stays, the other is kept under ${undone}`);
+      const tb = entryDigest(now[u.backup], n);
+      // only what reached the target since the last look (the rest was decided above)
+      if (tt === tb || tt === entryDigest(lastTarget, n)) continue;
+      await carryIn(ctx, u, u.backup, n);
+      if (!out.carried!.some((c) => c.startsWith(`${n} (`))) out.carried!.push(`${n} (${tb === null ? 'new' : 'changed'})`);
     }
+  }
+  if ((await statOne(w, u.path)).kind === 'missing' && (await statOne(w, u.backup)).kind === 'dir') await w.rename(u.backup, u.path);
+  if ((await statOne(w, u.backup)).kind === 'dir') {
+    throw new ClawError('CONFLICT', `a dir appeared at ${u.path} during the rollback: the live data carried back is at ${u.backup}; nothing was moved out of ${u.target}`, { node: ctx.node, path: u.path });
   }
   // What the run put into the target, and what the gateway created there, now lives in the live dir: move it
   // out of the data root (only once the live dir is back: until then the target may hold the only copy).
