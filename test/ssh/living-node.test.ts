@@ -104,7 +104,8 @@ describe('a living node over SSH', () => {
       if (!files.has(path)) files.set(path, await fleet.exec(NODE, ['cat', path]).catch(() => ''));
       if (!files.get(path)!.includes(file === '1' ? `{"turn":${i}}` : `{"new":${i}}`)) missing.push(`${path}: ${i}`);
     }
-    expect(missing, `${missing.join('\n')}\n${apply.stdout}${apply.stderr}\n${rb?.stdout}`).toEqual([]);
+    const where = missing.length ? await fleet.exec(NODE, ['sh', '-c', `grep -rl '"turn":${missing.at(-1)!.split(': ')[1]}}' /root /openclaw-data; ls -la /root/.openclaw/agents/researcher /root/.openclaw/agents/researcher/sessions`]).catch((e: unknown) => String(e)) : '';
+    expect(missing, `${where}\n${missing.join('\n')}\n${apply.stdout}${apply.stderr}\n${rb?.stdout}`).toEqual([]);
     for (const a of ['coder', 'researcher']) {
       expect(await fleet.exec(NODE, ['sh', '-c', `[ -d /root/.openclaw/agents/${a}/sessions ] && [ ! -L /root/.openclaw/agents/${a}/sessions ] && echo real-dir`])).toContain('real-dir');
     }
