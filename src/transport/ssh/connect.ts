@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { ClawError } from '../../domain/errors.js';
+import { handshakeLimiter } from '../concurrency.js';
 import { checkHostKey, fingerprint, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes } from './known-hosts.js';
 import { readSshConfigText, resolveSshParams, type ResolvedSshParams } from './ssh-config.js';
 
@@ -38,43 +39,6 @@ export interface NodeConnection {
   connectMs: number;
   /** Connection attempts made (>1 when sshd dropped a handshake and we retried). */
   attempts: number;
-}
-
-// ---------------------------------------------------------------- per-host handshake limiter
-
-/** A plain promise semaphore. */
-export class Limiter {
-  private active = 0;
-  private readonly queue: (() => void)[] = [];
-  constructor(readonly max: number) {}
-
-  get inFlight(): number {
-    return this.active;
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
-    else this.active++;
-    try {
-      return await fn();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
-
-/** sshd's default MaxStartups (10:30:100) drops parallel handshakes beyond 10; stay below it. */
-export const MAX_HANDSHAKES_PER_HOST = 8;
-const handshakeLimiters = new Map<string, Limiter>();
-
-/** The shared limiter of in-flight handshakes to one `host:port`. */
-export function handshakeLimiter(host: string, port: number): Limiter {
-  const k = `${host}:${port}`;
-  let l = handshakeLimiters.get(k);
-  if (!l) handshakeLimiters.set(k, (l = new Limiter(MAX_HANDSHAKES_PER_HOST)));
-  return l;
 }
 
 // ---------------------------------------------------------------- keys
