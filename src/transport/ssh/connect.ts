@@ -5,6 +5,7 @@ import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { ClawError } from '../../domain/errors.js';
 import { handshakeLimiter } from '../concurrency.js';
+import { sftpOverExec, sudoRefusal, sudoSftpCommand } from './become.js';
 import { checkHostKey, fingerprint, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes } from './known-hosts.js';
 import { readSshConfigText, resolveSshParams, type ResolvedSshParams } from './ssh-config.js';
 
@@ -24,6 +25,8 @@ export interface ConnectOptions {
   agent?: string;
   /** Default ~/.ssh/config; a missing file means no config. */
   sshConfigPath?: string;
+  /** `sudo`: SFTP through `sudo -n` sftp-server and every command through `sudo -n` (become.ts). */
+  become?: 'sudo';
 }
 
 export interface NodeConnection {
@@ -39,6 +42,8 @@ export interface NodeConnection {
   connectMs: number;
   /** Connection attempts made (>1 when sshd dropped a handshake and we retried). */
   attempts: number;
+  /** `sudo`: the SFTP channel runs as root and commands must go through sudo (become.ts). */
+  become: 'sudo' | undefined;
 }
 
 // ---------------------------------------------------------------- keys
@@ -257,6 +262,17 @@ async function attemptConnect(
     keepaliveCountMax: 4,
   });
   connecting.catch(() => {}); // may lose the race below
+  if (opts.become === 'sudo') {
+    // Before ssh2-sftp-client's own 'ready' listener (prepended too) asks for the SFTP channel.
+    client.prependListener('ready', () => {
+      try {
+        sftpOverExec(client, sudoSftpCommand());
+      } catch (e) {
+        a.verdict = new ClawError('BECOME_FAILED', `become: sudo: ${(e as Error).message}`, { node: opts.node });
+        client.destroy();
+      }
+    });
+  }
   // ssh2 leaves Nagle on: a request written as two TCP segments (exec + stdin + EOF, an SFTP open + write)
   // then waits for the server's delayed ACK, ~40 ms per round trip. The socket exists once connect() ran;
   // a net.Socket applies the flag when it connects.
@@ -265,6 +281,8 @@ async function attemptConnect(
     const raw = await Promise.race([connecting, timedOut]);
     return { sftp, client, raw };
   } catch (e) {
+    if (opts.become === 'sudo' && a.handshake && !a.verdict && e instanceof Error && /SFTP session/.test(e.message))
+      a.verdict = await sudoRefusal(client, opts.node, `${p.user}@${endpoint(p)}`, e as Error & { code?: unknown });
     try {
       client.destroy();
     } catch {
@@ -327,6 +345,7 @@ export async function connectNode(opts: ConnectOptions): Promise<NodeConnection>
         hostKey: a.hostKey ?? { type: 'unknown', fingerprint: '', trustedNow: false },
         connectMs: performance.now() - t0,
         attempts: attempt + 1,
+        become: opts.become,
       };
     } catch (e) {
       if (attempt < RETRIES && isRetryable(a, e)) {

@@ -1,6 +1,7 @@
 import { constants as osConstants } from 'node:os';
 import type { Client } from 'ssh2';
 import { Limiter, MAX_EXEC_IN_FLIGHT } from '../concurrency.js';
+import { sudoCommand, withoutSudoNoise } from './become.js';
 import type { ChannelOwner } from './sftp-channel.js';
 import { ClawError } from '../../domain/errors.js';
 
@@ -23,6 +24,8 @@ export class ExecChannel {
   constructor(
     private readonly client: Client,
     private readonly owner: ChannelOwner,
+    /** `become: sudo`: every command runs through `sudo -n` (become.ts). */
+    private readonly sudo = false,
   ) {}
 
   private lost(): ClawError {
@@ -36,7 +39,7 @@ export class ExecChannel {
       () =>
         new Promise<RawExec>((resolve, reject) => {
           this.count++;
-          this.client.exec(command, (err, stream) => {
+          this.client.exec(this.sudo ? sudoCommand(command) : command, (err, stream) => {
             if (err) {
               reject(this.owner.closed ? this.lost() : new ClawError('EXEC_FAILED', `cannot run a command: ${err.message.split('\n')[0]}`, { node: this.owner.node }));
               return;
@@ -60,7 +63,8 @@ export class ExecChannel {
                 return;
               }
               const sigNo = signal ? (osConstants.signals as Record<string, number>)[`SIG${signal}`] : undefined;
-              resolve({ code: code ?? (sigNo ? 128 + sigNo : 255), stdout: Buffer.concat(out), stderr: Buffer.concat(errb) });
+              const stderr = Buffer.concat(errb);
+              resolve({ code: code ?? (sigNo ? 128 + sigNo : 255), stdout: Buffer.concat(out), stderr: this.sudo ? withoutSudoNoise(stderr) : stderr });
             });
             stream.end(stdin ?? '');
           });

@@ -7,6 +7,7 @@ import { GNU_FIND_MARKER, META_FIELDS, PROBE_MAGIC, RECORD, RECORD_BY_TAG, SECTI
 /** What the records of one path said. */
 interface Rec {
   meta?: string;
+  writable?: string;
   hash?: string;
   target?: string;
   content?: string;
@@ -30,6 +31,7 @@ const STORE: { [K in RecordName]: (values: string[], section: Section, rec: (p: 
   hash: ([p, h], _s, rec) => void (rec(p!).hash = h),
   target: ([p, t], _s, rec) => void (rec(p!).target = t),
   content: ([p, b], _s, rec) => void (rec(p!).content = b),
+  writable: ([p, ok], _s, rec) => void (rec(p!).writable = ok),
   missing: ([p], _s, rec) => void (rec(p!).missing = true),
   error: ([p, reason], _s, rec) => void (rec(p!).error = reason),
   findError: ([message], s) => void (s.findError ??= message),
@@ -164,6 +166,17 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
     const r = R.recs.get(np);
     if (r?.error) fail(r.error, reasonText(r.error), np);
     result.read[p] = r?.top === 'f' && r.content !== undefined ? Buffer.from(r.content.replace(/\s+/g, ''), 'base64').toString('utf8') : null;
+  }
+
+  if (req.access) {
+    const A = sec(SECTION.access);
+    result.access = {};
+    for (const p of req.access) {
+      const np = normalizeProbePath(p);
+      const r = A.recs.get(np);
+      if (r?.error) fail(r.error, reasonText(r.error), np);
+      if (r?.writable !== undefined) result.access[p] = r.writable === '1';
+    }
   }
   return result;
 }

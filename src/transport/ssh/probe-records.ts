@@ -14,7 +14,7 @@
 export const PROBE_MAGIC = 'CLAWPROBE1';
 
 /** Section markers: each request section's records follow its marker; `end` comes last. */
-export const SECTION = { stat: '=S', list: '=L', manifest: '=M', read: '=R', end: '=Z' } as const;
+export const SECTION = { stat: '=S', list: '=L', manifest: '=M', read: '=R', access: '=A', end: '=Z' } as const;
 export type SectionName = Exclude<keyof typeof SECTION, 'end'>;
 export type SectionMarker = (typeof SECTION)[SectionName];
 
@@ -35,6 +35,8 @@ export const RECORD = {
   target: { tag: 'K', fields: ['path', 'target'] },
   /** A read file's content, base64. */
   content: { tag: 'B', fields: ['path', 'base64'] },
+  /** Whether the probe's user may create and remove entries in that dir: 1 or 0. */
+  writable: { tag: 'W', fields: ['path', 'ok'] },
   /** Does not exist (or vanished while probing). */
   missing: { tag: 'N', fields: ['path'] },
   /** Cannot be read: EACCES or EIO. */

@@ -68,6 +68,8 @@ export function encodeProbeRequest(req: ProbeRequest, opts: ProbeOptions = {}): 
     [SECTION.manifest, uniq(req.manifest)],
     [SECTION.read, uniq(req.read)],
   ];
+  const access = uniq(req.access);
+  if (access.length > 0) sections.push([SECTION.access, access]);
   const needFind = sections.slice(0, 3).some(([, ps]) => ps.length > 0);
   const find = opts.portable || !needFind ? 'portable' : opts.gnuFind === undefined ? 'detect' : opts.gnuFind ? 'gnu' : 'portable';
   const lines = [`find ${find}`];

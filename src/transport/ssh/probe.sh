@@ -9,11 +9,11 @@
 # A name is only ever an argument ("$@") or printed with `printf %s`: never evaluated.
 #
 # Request (one item a line): `find gnu|portable|detect`, then the sections in this order, each a letter
-# on its own line followed by its absolute paths: `S` stat, `L` list, `M` manifest, `R` read, and `Z`
-# to end. A path holding a newline is sent as `%` + its text with `\` as `\\` and newline as `\n`.
+# on its own line followed by its absolute paths: `S` stat, `L` list, `M` manifest, `R` read, `A` access,
+# and `Z` to end. A path holding a newline is sent as `%` + its text with `\` as `\\` and newline as `\n`.
 #
 # Output: NUL-terminated fields. `CLAWPROBE1`, `=G 0|1` when asked to detect GNU find, then per section
-# `=S`, `=L`, `=M`, `=R` the records below (src/transport/ssh/probe-records.ts names them), `=Z` last
+# `=S`, `=L`, `=M`, `=R`, `=A` the records below (src/transport/ssh/probe-records.ts names them), `=Z` last
 # (so truncated output is detected):
 #   T path c                 top-level kind of a list/manifest/read path: d (real dir), f (real file), o (other)
 #   M path "hexmode size"    lstat of a path (`stat -c '%f %s'`)
@@ -21,10 +21,11 @@
 #   H path sha256            a regular file's hash
 #   K path target            a symlink's target
 #   B path base64            a read file's content
+#   W path 0|1               whether the probe's user may create and remove entries in that dir
 #   N path                   does not exist (or vanished while probing)
 #   E path reason            EACCES / EIO
 #   F message                find could not read the whole tree
-# Tools: sh builtins, find (-mindepth/-maxdepth/-exec +), stat -c, sha256sum, readlink, base64, cat.
+# Tools: sh builtins, find (-mindepth/-maxdepth/-exec +), stat -c, sha256sum, readlink, base64, cat, id.
 # Processes are batched (find -exec +): a big tree costs a few processes per few thousand entries.
 
 set -f
@@ -146,6 +147,17 @@ readfile() {
   fi
 }
 
+# access PATH: W 1 when the probe's user may create and remove entries in the dir PATH, W 0 when not
+# (not a dir, or no write+search permission); N/E when there is nothing. Root is always W 1: permissions
+# do not stop it, and what still can (a read-only mount, a full disk) shows at apply time and is rolled back.
+access() {
+  : "${uid:=$(id -u)}"
+  if [ -d "$1" ] && [ ! -L "$1" ]; then
+    if [ "$uid" = 0 ] || { [ -w "$1" ] && [ -x "$1" ]; }; then printf 'W\000%s\0001\000' "$1"; else printf 'W\000%s\0000\000' "$1"; fi
+  elif [ -e "$1" ] || [ -L "$1" ]; then printf 'W\000%s\0000\000' "$1"
+  else cls "$1"; fi
+}
+
 req=$(cat)
 exec </dev/null
 printf 'CLAWPROBE1\000'
@@ -164,7 +176,7 @@ for line in $req; do
       if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then gnu=1; fi
       printf '=G\000%s\000' "$gnu"
       continue ;;
-    S | L | M | R | Z)
+    S | L | M | R | A | Z)
       flush "$@"
       set --
       n=0
@@ -178,6 +190,7 @@ for line in $req; do
     S) if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; n=$((n + 1)); else cls "$p"; fi ;;
     L | M) top "$p"; if [ -d "$p" ] && [ ! -L "$p" ]; then set -- "$@" "$p"; n=$((n + 1)); fi ;;
     R) top "$p"; readfile "$p" ;;
+    A) access "$p" ;;
     *) echo "clawprobe: path before a section" >&2; exit 2 ;;
   esac
   # Paths per find invocation: keeps argv far below ARG_MAX.

@@ -9,7 +9,7 @@ import { FX, fxCode, type SftpChannel } from './sftp-channel.js';
  * Small probes answered over SFTP (lstat, readdir, readlink, files read and hashed here): a few pipelined
  * requests, a tenth of a millisecond of the node's CPU each, where the probe script costs a shell, find and
  * sha256sum (~9 ms of the node's CPU). The executor's re-checks and copy verifications are such probes;
- * facts gathering, with its lists and reads, always runs the script.
+ * facts gathering, with its lists, reads and access checks, always runs the script.
  */
 
 /** A stat-only probe of at most this many paths is answered over SFTP. */
@@ -31,7 +31,7 @@ function sha256(data: Buffer): string {
 export function sftpMayAnswer(req: ProbeRequest): boolean {
   const stat = req.stat?.length ?? 0;
   const manifest = req.manifest?.length ?? 0;
-  return stat + manifest > 0 && stat <= SFTP_STAT_MAX_PATHS && manifest <= SFTP_MANIFEST_MAX_ROOTS && !req.list?.length && !req.read?.length;
+  return stat + manifest > 0 && stat <= SFTP_STAT_MAX_PATHS && manifest <= SFTP_MANIFEST_MAX_ROOTS && !req.list?.length && !req.read?.length && !req.access?.length;
 }
 
 /**

@@ -38,7 +38,7 @@ export class SshNode implements NodeWriter, ChannelOwner {
     this.node = node;
     this.client = conn.client;
     this.sftp = new SftpChannel(conn.raw, this);
-    this.execs = new ExecChannel(this.client, this);
+    this.execs = new ExecChannel(this.client, this, conn.become === 'sudo');
     this.writes = new NodeWrites(this.sftp, (command) => this.execs.run(command));
     this.client.on('close', () => {
       this.isClosed = true;
