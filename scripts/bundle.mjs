@@ -4,11 +4,13 @@
 // start-up on a small machine before the first byte goes to a node; one file loads in a fraction of that.
 // ssh2 stays external (native add-ons; it is CommonJS and loads fast). The bundle sits two levels below the
 // package root, as dist/inventory/load-baseline.js does, so the built-in plans (../../plans) resolve alike.
-// dist/cli.js (tsc's output, what the tests run) stays a working entry point too.
+// dist/cli.js (tsc's output, what the tests run) stays a working entry point too. The node-side shell
+// scripts (src/**/*.sh, e.g. the probe) are copied next to the bundle, where the bundled code looks for them.
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
+import { copyAssets } from './copy-assets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist/bin');
@@ -30,6 +32,7 @@ await build({
     sourcemap: false,
   },
 });
+await copyAssets(TMP, { flat: true });
 await rename(OUT, OLD).catch(() => undefined);
 await rename(TMP, OUT);
 await rm(OLD, { recursive: true, force: true });

@@ -38,6 +38,8 @@ export interface ProbeRequest {
   list?: string[];
   /** Text of these files (null when not a regular file). */
   read?: string[];
+  /** Whether the reader's user may create and remove entries in these dirs (answered last, after the rest). */
+  access?: string[];
 }
 
 export interface ProbeResult {
@@ -45,6 +47,8 @@ export interface ProbeResult {
   manifest: Record<string, Manifest | null>;
   list: Record<string, DirChild[] | null>;
   read: Record<string, string | null>;
+  /** Only when asked: true/false for an existing path (false when not a dir), absent when there is nothing. */
+  access?: Record<string, boolean>;
 }
 
 /** The node's `openclaw` program: where it is, and its version when `--version` answered one. */
@@ -70,4 +74,6 @@ export interface NodeFacts {
   openclawBinary: OpenclawBinary | null;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
+  /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; root: all true. */
+  writable?: Record<string, boolean>;
 }

@@ -6,6 +6,8 @@ export interface NodeSpec {
   port?: number;
   user?: string;
   identity?: string;
+  /** SSH: run whatever needs root through `sudo -n` (a non-root login with passwordless sudo). */
+  become?: 'sudo';
   /** local transport: absolute host dir standing in for the node's `/`. */
   root?: string;
   home?: string;

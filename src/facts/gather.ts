@@ -15,6 +15,19 @@ export interface GatheredFacts {
  * Read-only: everything the planner needs about one node, in a constant number of round trips
  * (home, one batched probe, one probe for manifests, one version query) whatever the agent count.
  */
+/** Every dir an apply may write into (or move), and the parents it creates them in (planner/rule-access.ts). */
+function writeDirs(layout: Layout, node: NodeSpec): string[] {
+  const dirs = new Set([layout.home, layout.attic, layout.agentsDir, layout.dataRoot, parentOf(layout.dataRoot), layout.stateDir, ...layout.dataDirs]);
+  for (const a of node.agents) dirs.add(`${layout.agentsDir}/${a}`);
+  for (const l of layout.links) dirs.add(l.path);
+  return [...dirs];
+}
+
+function parentOf(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}
+
 export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: Baseline): Promise<GatheredFacts> {
   // The version query needs nothing from the probes: it runs alongside them (one more round trip in
   // flight, none more in sequence).
@@ -28,7 +41,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   }
   // Each listed agent's `agent/` dir is listed too: where its credentials are (auth-profiles.json or SQLite).
   const agentStores = node.agents.map((a) => `${layout.agentsDir}/${a}/agent`);
-  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath] });
+  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath], access: writeDirs(layout, node) });
   const agentDirs = first.list[layout.agentsDir] ?? null;
 
   // Manifests: dirs that would become links (and their targets, to detect clashes), and orphan candidates.
@@ -65,6 +78,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
         : null,
     openclawBinary: binary,
     agentFiles: Object.fromEntries(node.agents.map((a, i) => [a, first.list[agentStores[i]!]?.map((c) => c.name) ?? null])),
+    writable: first.access ?? {},
   };
   return { facts, layout };
 }

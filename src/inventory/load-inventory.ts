@@ -47,6 +47,7 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
   };
   const optional = { port: pick('port'), user: pick('user'), identity: pick('identity'), home: pick('home'), handler: pick('handler') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
+  if (pick('become') === 'sudo') spec.become = 'sudo';
   if (root !== undefined) spec.root = isAbsolute(root) ? root : resolve(dirname(file), root);
   return spec;
 }
