@@ -53,6 +53,20 @@ export interface OpenclawBinary {
   version: string | null;
 }
 
+/**
+ * A file in an agent dir that holds (or may hold) model credentials, as the facts found it.
+ * `profiles` is how many auth profiles it lists (never their keys); null when it could not be read, which
+ * the planner treats as holding credentials.
+ */
+export interface CredentialHolding {
+  /** Relative to the agent dir: "agent/auth-profiles.json", "agent/openclaw-agent.sqlite". */
+  file: string;
+  kind: 'auth-profiles-json' | 'agent-db' | 'protected-file';
+  profiles: number | null;
+  /** Why it could not be read (too large, not SQLite…). */
+  unreadable?: string;
+}
+
 /** Everything the planner knows about one node. Gathered read-only; plain data. */
 export interface NodeFacts {
   node: string;
@@ -70,4 +84,9 @@ export interface NodeFacts {
   openclawBinary: OpenclawBinary | null;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
+  /**
+   * Credential stores found in agent dirs the inventory does not list (and in `main`, whose agent DB is the
+   * legacy shared store): agent id → what holds credentials there (empty: nothing does).
+   */
+  agentCredentials: Record<string, CredentialHolding[]>;
 }

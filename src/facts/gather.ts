@@ -5,6 +5,10 @@ import { layoutFor, type Layout } from '../planner/layout.js';
 import { MAX_CONFIG_BYTES } from '../planner/rule-config.js';
 import type { NodeReader } from '../transport/types.js';
 import { recordedVersion } from './config-version.js';
+import { credentialHoldings } from './credentials.js';
+import { BUILTIN_PROTECTED } from '../domain/protected.js';
+import { globToRe } from '../planner/context.js';
+import type { CredentialHolding, Manifest } from '../domain/facts.js';
 
 export interface GatheredFacts {
   facts: NodeFacts;
@@ -43,7 +47,20 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   for (const c of agentDirs ?? []) {
     if (!listed.has(c.name) && c.kind === 'dir') manifest.add(`${layout.agentsDir}/${c.name}`);
   }
-  const second = manifest.size > 0 ? await reader.probe({ manifest: [...manifest] }) : { manifest: {} };
+  const second: { manifest: Record<string, Manifest | null> } = manifest.size > 0 ? await reader.probe({ manifest: [...manifest] }) : { manifest: {} };
+
+  // Unlisted agent dirs: what holds credentials there (auth-profiles.json, an agent DB with auth rows).
+  const globs = [...BUILTIN_PROTECTED, ...baseline.protected].map(globToRe);
+  const agentCredentials: Record<string, CredentialHolding[]> = {};
+  await Promise.all(
+    (agentDirs ?? [])
+      .filter((c) => !listed.has(c.name) && c.kind === 'dir')
+      .map(async (c) => {
+        const dir = `${layout.agentsDir}/${c.name}`;
+        const m = second.manifest[dir];
+        if (m) agentCredentials[c.name] = await credentialHoldings(reader, dir, m.entries, (rel) => globs.some((re) => re.test(`agents/${c.name}/${rel}`)));
+      }),
+  );
 
   const configFact = first.stat[layout.configPath];
   // A config past the size limit is not parsed by anyone: the planner refuses it (rule-config).
@@ -65,6 +82,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
         : null,
     openclawBinary: binary,
     agentFiles: Object.fromEntries(node.agents.map((a, i) => [a, first.list[agentStores[i]!]?.map((c) => c.name) ?? null])),
+    agentCredentials,
   };
   return { facts, layout };
 }

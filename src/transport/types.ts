@@ -15,6 +15,8 @@ export interface NodeReader {
   openclawVersion(): Promise<string | null>;
   /** The node's openclaw program (path, and version when `--version` answers one), or null where there is none. */
   openclawBinary(): Promise<OpenclawBinary | null>;
+  /** Read a whole file (plain read: no lock); throws when not a regular file. */
+  readFile(path: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -40,8 +42,6 @@ export interface NodeWriter extends NodeReader {
   writeFileExclusive(path: string, data: string | Buffer, mode: number): Promise<void>;
   /** Append text to a file (created 0600 if missing). Used for journals. */
   appendFile(path: string, data: string): Promise<void>;
-  /** Read a whole file; throws when not a regular file. */
-  readFile(path: string): Promise<Buffer>;
   /** Rename within one filesystem; fails if `to` exists. */
   rename(from: string, to: string): Promise<void>;
   /** Atomically replace the symlink/file at `to` by `from` (POSIX rename semantics). */
