@@ -67,6 +67,19 @@ export interface CredentialHolding {
   unreadable?: string;
 }
 
+/**
+ * One `$include` directive of openclaw.json as read on the node: where it sits (dotted key path, "" at the
+ * root), the files it names (absolute), and the merged value they define; value null with a `problem` when
+ * they could not be read within OpenClaw's confinement (outside the config dir, a symlink, missing, invalid).
+ * Values stay in memory for the planner; plans only ever carry key paths.
+ */
+export interface IncludeFact {
+  at: string;
+  files: string[];
+  value: unknown;
+  problem?: string;
+}
+
 /** Everything the planner knows about one node. Gathered read-only; plain data. */
 export interface NodeFacts {
   node: string;
@@ -77,7 +90,7 @@ export interface NodeFacts {
   manifests: Record<string, Manifest | null>;
   /** Names under `<openclawHome>/agents` (null when that dir is missing). */
   agentDirs: DirChild[] | null;
-  config: { path: string; fact: PathFact; text: string | null };
+  config: { path: string; fact: PathFact; text: string | null; includes?: IncludeFact[] };
   /** Version OpenClaw recorded in the config (`meta.lastTouchedVersion`), or from `openclaw --version`. */
   openclawVersion: { version: string; source: 'binary' | 'config' } | null;
   /** The openclaw program on the node, null when there is none (a bare node, or a sandbox dir without programs). */
