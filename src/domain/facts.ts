@@ -57,6 +57,33 @@ export interface OpenclawBinary {
   version: string | null;
 }
 
+/**
+ * A file in an agent dir that holds (or may hold) model credentials, as the facts found it.
+ * `profiles` is how many auth profiles it lists (never their keys); null when it could not be read, which
+ * the planner treats as holding credentials.
+ */
+export interface CredentialHolding {
+  /** Relative to the agent dir: "agent/auth-profiles.json", "agent/openclaw-agent.sqlite". */
+  file: string;
+  kind: 'auth-profiles-json' | 'agent-db' | 'protected-file';
+  profiles: number | null;
+  /** Why it could not be read (too large, not SQLite…). */
+  unreadable?: string;
+}
+
+/**
+ * One `$include` directive of openclaw.json as read on the node: where it sits (dotted key path, "" at the
+ * root), the files it names (absolute), and the merged value they define; value null with a `problem` when
+ * they could not be read within OpenClaw's confinement (outside the config dir, a symlink, missing, invalid).
+ * Values stay in memory for the planner; plans only ever carry key paths.
+ */
+export interface IncludeFact {
+  at: string;
+  files: string[];
+  value: unknown;
+  problem?: string;
+}
+
 /** Everything the planner knows about one node. Gathered read-only; plain data. */
 export interface NodeFacts {
   node: string;
@@ -67,7 +94,7 @@ export interface NodeFacts {
   manifests: Record<string, Manifest | null>;
   /** Names under `<openclawHome>/agents` (null when that dir is missing). */
   agentDirs: DirChild[] | null;
-  config: { path: string; fact: PathFact; text: string | null };
+  config: { path: string; fact: PathFact; text: string | null; includes?: IncludeFact[] };
   /** Version OpenClaw recorded in the config (`meta.lastTouchedVersion`), or from `openclaw --version`. */
   openclawVersion: { version: string; source: 'binary' | 'config' } | null;
   /** The openclaw program on the node, null when there is none (a bare node, or a sandbox dir without programs). */
@@ -76,4 +103,9 @@ export interface NodeFacts {
   agentFiles: Record<string, string[] | null>;
   /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; root: all true. */
   writable?: Record<string, boolean>;
+  /**
+   * Credential stores found in agent dirs the inventory does not list (and in `main`, whose agent DB is the
+   * legacy shared store): agent id → what holds credentials there (empty: nothing does).
+   */
+  agentCredentials: Record<string, CredentialHolding[]>;
 }

@@ -17,6 +17,8 @@ export interface NodeSpec {
   baseline: string;
   agents: string[];
   keepAgents: string[];
+  /** Unlisted agent dirs holding credentials (or with a reserved id) that may be quarantined anyway. */
+  quarantineAgents?: string[];
   handler?: string;
   overrides: Record<string, Record<string, unknown>>;
   groups: string[];

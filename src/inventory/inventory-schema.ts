@@ -31,6 +31,11 @@ const nodeFields = {
   overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** Agent ids present on the node that must never be quarantined. */
   keepAgents: z.array(agentId).optional(),
+  /**
+   * Agent dirs the inventory does not list that hold credentials (or carry an id OpenClaw reserves) and
+   * that the operator decided to quarantine anyway: the one explicit way to move such a dir.
+   */
+  quarantineAgents: z.array(agentId).optional(),
 };
 
 export const NodeSchema = z.strictObject({ ...nodeFields, agents: z.array(agentId).default([]) });

@@ -42,6 +42,7 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
     baseline: pick('baseline') ?? 'openclaw-classic',
     agents: node.agents.map((a) => a.toLowerCase()),
     keepAgents: layers.flatMap((l) => l.keepAgents ?? []).map((a) => a.toLowerCase()),
+    quarantineAgents: layers.flatMap((l) => l.quarantineAgents ?? []).map((a) => a.toLowerCase()),
     overrides,
     groups: groups.map(([g]) => g),
   };

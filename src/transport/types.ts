@@ -33,6 +33,8 @@ export interface NodeReader {
   openclawVersion(): Promise<string | null>;
   /** The node's openclaw program (path, and version when `--version` answers one), or null where there is none. */
   openclawBinary(): Promise<OpenclawBinary | null>;
+  /** Read a whole file (plain read: no lock); throws when not a regular file. */
+  readFile(path: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -63,8 +65,6 @@ export interface NodeWriter extends NodeReader {
    * node's state: failpoints do not count it, and it may run at any time beside the other calls.
    */
   writeHeartbeat(path: string, data: string): Promise<void>;
-  /** Read a whole file; throws when not a regular file. */
-  readFile(path: string): Promise<Buffer>;
   /** Rename within one filesystem; fails if `to` exists. */
   rename(from: string, to: string): Promise<void>;
   /** Atomically replace the symlink/file at `to` by `from` (POSIX rename semantics). */

@@ -167,6 +167,7 @@ function specFor(root: string, s: State): NodeSpec {
     baseline: baseline.name,
     agents: s.agents.map((a) => a.id),
     keepAgents: [],
+    quarantineAgents: ['orphan1', 'main'], // the operator decided: credential-holding orphans go too
     overrides: {},
     groups: [],
   };
