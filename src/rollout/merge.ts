@@ -113,9 +113,14 @@ export function mergeResults(docs: ShardDoc[], order?: string[]): Merged {
   if (docs.length === 0) throw new ClawError('USAGE', 'merge needs at least one JSON file');
   const kinds = docs.map(kindOf);
   const k = kinds[0]!;
-  const odd = docs.find((_, i) => kinds[i] !== k);
+  const mix = new Set(kinds);
+  const applyParts = mix.size === 2 && mix.has('apply') && mix.has('plan');
+  const odd = applyParts ? undefined : docs.find((_, i) => kinds[i] !== k);
   if (odd) throw new ClawError('MERGE', `is a ${kinds[docs.indexOf(odd)]} result, ${docs[0]!.file} a ${k} result: merge one kind at a time`, { path: odd.file });
   const by = sorter(order);
+  // `apply -f json` prints the plan instead of results when its part had nothing to apply (or could not be
+  // planned): such a part joins the others' results as up-to-date or refused nodes.
+  if (applyParts) return mergeApplies(docs.map((d, i) => (kinds[i] === 'plan' ? planAsApply(d) : d)), by);
   if (k === 'plan') return { kind: 'plan', plan: mergePlans(docs, by) };
   if (k === 'check') return mergeChecks(docs, by);
   return mergeApplies(docs, by);
@@ -175,4 +180,17 @@ function mergeApplies(docs: ShardDoc[], by: (a: string, b: string) => number): M
     results,
     rollouts: applies.filter((a) => a.rollout !== undefined || a.shard).map((a) => ({ shard: a.shard ?? null, runId: a.runId, rollout: a.rollout ?? null })),
   };
+}
+
+/** A part whose apply printed its plan: every node up to date, or refused with the plan's error. */
+function planAsApply(doc: ShardDoc): ShardDoc {
+  const { summary: _s, ...p } = parse(doc, PlanSchema);
+  const results = p.nodes.map((n) => {
+    const err = n.diagnostics.find((d) => d.severity === 'error');
+    const actions = n.actions.map((a) => ({ id: a.id, status: 'skipped' }));
+    if (err) return { node: n.node, runId: null, status: 'refused', done: 0, total: actions.length, actions, error: `${n.node}: ${err.path ? err.path + ': ' : ''}${err.message}` };
+    if (actions.length) return { node: n.node, runId: null, status: 'refused', done: 0, total: actions.length, actions, error: `${n.node}: not applied: another node of its part could not be planned` };
+    return { node: n.node, runId: null, status: 'unchanged', done: 0, total: 0, actions };
+  });
+  return { file: doc.file, text: JSON.stringify({ format: 'clawfleet-apply', version: 1, runId: null, results, ...(p.shard ? { shard: p.shard } : {}) }) };
 }

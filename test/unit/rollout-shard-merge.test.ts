@@ -131,6 +131,13 @@ describe('merge', () => {
     const b = doc('b.json', JSON.stringify({ format: 'clawfleet-apply', version: 1, runId: 'R2', results: [res('n1', 'rolled-back')], shard: { index: 2, count: 2, together: [] }, rollout: { stopped: true } }));
     const m = mergeResults([a, b]);
     expect(m.kind === 'apply' && [m.runIds, m.results.map((r) => r.node), m.rollouts.length]).toEqual([['R1', 'R2'], ['n1', 'n2'], 2]);
+    // A part with nothing to apply prints its plan (apply -f json): its nodes join as up to date.
+    const quiet = doc('q.json', planToJson(plan([nodePlan('n3')], { index: 2, count: 2, together: [] })));
+    const mixed = mergeResults([a, quiet]);
+    expect(mixed.kind === 'apply' && mixed.results.map((r) => [r.node, r.status])).toEqual([['n2', 'changed'], ['n3', 'unchanged']]);
+    const broken = doc('x.json', planToJson(plan([nodePlan('n3', 0, true)], { index: 2, count: 2, together: [] })));
+    const m2 = mergeResults([a, broken]);
+    expect(m2.kind === 'apply' && m2.results[1]).toMatchObject({ node: 'n3', status: 'refused', error: 'n3: unreachable' });
     const evil = doc('e.json', JSON.stringify({ format: 'clawfleet-apply', version: 1, runId: null, results: [res('\u001b[31mx', 'changed')] }));
     expect(fails(() => mergeResults([evil]))).toMatch(/e\.json: not a clawfleet result at results\.0\.node/);
   });
