@@ -146,7 +146,7 @@ beforeAll(async () => {
   await writeFile(join(fleet.dir, 'plans', 'gw-tls.yaml'), baseline('gw-tls', TLS));
   expect((await sh('gw', 'sh /root/restart-gateway.sh')).code).toBe(0);
   expect(await healthyWithin(240)).toBe(true);
-}, 420_000);
+}, 900_000);
 
 afterAll(async () => {
   await fleet?.stop();

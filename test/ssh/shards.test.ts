@@ -34,8 +34,19 @@ async function shards(kind: string, args: string[]): Promise<CliResult[]> {
 
 const noTime = (text: string) => text.replace(/"(createdAt|checkedAt)": "[^"]+"/g, '"$1": "-"').replace(/planned \S+Z/g, 'planned -');
 
+/** One part of the fleet; tried again when its sshds did not come up in time (a loaded machine). */
+async function startPart(names: string[], firstOctet: number): Promise<Fleet> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startFleet({ names, firstOctet });
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
 beforeAll(async () => {
-  for (let i = 0; i < N; i += PART) halves.push(await startFleet({ names: NAMES.slice(i, i + PART), firstOctet: 100 + i }));
+  for (let i = 0; i < N; i += PART) halves.push(await startPart(NAMES.slice(i, i + PART), 100 + i));
   const dir = halves[0]!.dir;
   fleet = { dir, knownHosts: join(dir, 'known_hosts_all') };
   await writeFile(fleet.knownHosts, (await Promise.all(halves.map((h) => readFile(h.knownHosts, 'utf8')))).join(''));
@@ -99,9 +110,11 @@ describe('four shards of a 64-node fleet', () => {
     expect(m.results.map((r) => r.node)).toEqual(NAMES);
     expect((await cli(['plan'])).code).toBe(0);
 
-    // Undo the four runs (each part by its own shard), then one run over the whole fleet.
-    const undo = await Promise.all(m.runIds.map((id, i) => cli(['rollback', id, '--shard', `${i + 1}/4`, '--shard-together', 'pair'])));
-    for (const u of undo) expect(u.code, u.stderr).toBe(0);
+    // Undo the four runs from the nodes' journals, then one run over the whole fleet.
+    for (const id of m.runIds) {
+      const u = await cli(['rollback', id]);
+      expect(u.code, u.stderr).toBe(0);
+    }
     expect((await cli(['plan'])).code).toBe(2);
     const one = await cli(['apply', '-y', '-f', 'json']);
     expect(one.code, one.stderr).toBe(0);
