@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { applyCommand, APPLY_HELP } from './commands/apply.js';
 import { checkCommand, CHECK_HELP } from './commands/check.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
+import { mergeCommand, MERGE_HELP } from './commands/merge.js';
 import { planCommand, PLAN_HELP } from './commands/plan.js';
 import { rollbackCommand, ROLLBACK_HELP } from './commands/rollback.js';
 import { runsCommand, RUNS_HELP, unlockCommand, UNLOCK_HELP } from './commands/runs.js';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: Command; help: string; summary: string }> 
   rollback: { run: rollbackCommand, help: ROLLBACK_HELP, summary: 'undo a past run from the nodes\' own journals' },
   runs: { run: runsCommand, help: RUNS_HELP, summary: 'list the runs recorded on each node' },
   unlock: { run: unlockCommand, help: UNLOCK_HELP, summary: 'release a stale node lock held by a dead run' },
+  merge: { run: mergeCommand, help: MERGE_HELP, summary: 'join the -f json results of sharded runs (--shard i/N) into one result and exit code' },
   demo: { run: demoCommand, help: DEMO_HELP, summary: 'create a local 4-node demo fleet and plan it' },
 };
 

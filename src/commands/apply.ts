@@ -5,13 +5,16 @@ import type { NodeResult } from '../domain/results.js';
 import { readPlanFile } from '../plan-file/io.js';
 import { planSummary } from '../render/plan-text.js';
 import { runWithProgress, type ProgressTask } from '../render/progress.js';
-import { renderResultsMarkdown, resultsToJson } from '../render/results-formats.js';
-import { renderResults } from '../render/results-text.js';
 import { styleFor } from '../render/style.js';
 import { confirm } from './confirm.js';
 import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
 import { FORMAT_OPTIONS, formatOf, renderPlan } from './output.js';
-import { openSavedPlan, openSession, toPlan, type NodeSession, type Session } from './session.js';
+import { openSavedPlan, openSession, toPlan, type NodeSession } from './session.js';
+import { nodeOk } from '../rollout/accounting.js';
+import { parseRollout } from '../rollout/strategy.js';
+import { applyInWaves, renderApplyResults } from './apply-rollout.js';
+import type { RolloutReport } from '../rollout/run-waves.js';
+import { ROLLOUT_HELP, ROLLOUT_OPTIONS, SHARD_HELP, SHARD_OPTIONS, markShard, shardOf } from './rollout-options.js';
 
 export const APPLY_HELP = `Usage: clawfleet apply [PLAN-FILE] [options]
 
@@ -31,6 +34,9 @@ Exit code: 0 all nodes applied or up to date, 1 any node failed, was refused, or
       --fail-fast           after the first node fails, start no further node (running ones finish)
   -f, --format F            text (default), json or markdown, for the plan shown and the results
       --no-diff             do not show config diffs (text format)
+${SHARD_HELP}
+
+${ROLLOUT_HELP}
 
 ${COMMON_HELP}`;
 
@@ -55,6 +61,7 @@ function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask
           by: whoAmI(),
           baseline: n.plan.baseline,
           ...(n.spec.handler ? { handler: n.spec.handler } : {}),
+          ...(n.spec.health ? { health: n.spec.health } : {}),
           onAction: (done, total, id) => update(`${done}/${total} ${id}`),
           signal: stop.controller.signal,
         });
@@ -108,12 +115,12 @@ function trapSignals(runId: string): Interrupt & { release(): void } {
   });
 }
 
-async function runApply(session: Session, runId: string, parallel: number, failFast: boolean, stop: Interrupt): Promise<NodeResult[]> {
+async function runApply(nodes: NodeSession[], runId: string, parallel: number, failFast: boolean, stop: Interrupt): Promise<NodeResult[]> {
   const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
-  const settled = await runWithProgress(session.nodes.map((n) => applyTask(n, runId, stop)), { parallel, failFast, tty, out: process.stderr });
+  const settled = await runWithProgress(nodes.map((n) => applyTask(n, runId, stop)), { parallel, failFast, tty, out: process.stderr });
   return settled.map(
     (r, i): NodeResult =>
-      r ?? { node: session.nodes[i]!.spec.name, runId: null, status: 'refused', done: 0, total: session.nodes[i]!.plan.actions.length, actions: [], error: 'not started: an earlier node failed (--fail-fast)' },
+      r ?? { node: nodes[i]!.spec.name, runId: null, status: 'refused', done: 0, total: nodes[i]!.plan.actions.length, actions: [], error: 'not started: an earlier node failed (--fail-fast)' },
   );
 }
 
@@ -133,7 +140,7 @@ function interruptSummary(runId: string, sig: NodeJS.Signals, results: NodeResul
 export async function applyCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { ...COMMON, ...FORMAT_OPTIONS, yes: { type: 'boolean', short: 'y', default: false }, 'fail-fast': { type: 'boolean', default: false } },
+    { ...COMMON, ...FORMAT_OPTIONS, ...SHARD_OPTIONS, ...ROLLOUT_OPTIONS, yes: { type: 'boolean', short: 'y', default: false }, 'fail-fast': { type: 'boolean', default: false } },
     true,
   );
   if (values.help) {
@@ -142,8 +149,10 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
   }
   if (positionals.length > 1) throw new ClawError('USAGE', 'apply takes at most one plan file');
   const format = formatOf(values.format);
-  const opts = sessionOptions(values);
-  const { session, plan, notes } = await planned(positionals[0], opts, typeof values.inventory === 'string');
+  const opts = { ...sessionOptions(values), shard: shardOf(values) };
+  const rollout = parseRollout(values);
+  const { session, plan: whole, notes } = await planned(positionals[0], opts, typeof values.inventory === 'string');
+  const plan = markShard(whole, opts.shard);
   try {
     for (const n of notes) process.stderr.write(`note: ${n}\n`);
     // JSON output is one document: the results (with the run id) at the end, or the plan if nothing ran.
@@ -167,18 +176,20 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
     if (format === 'text') out.write(`\n${styleFor(out).dim(`run ${runId}`)}\n`);
     const stop = trapSignals(runId);
     let results: NodeResult[];
+    let report: RolloutReport | null = null;
     try {
-      results = await runApply(session, runId, opts.parallel, Boolean(values['fail-fast']), stop);
+      const apply = (nodes: NodeSession[]) => runApply(nodes, runId, opts.parallel, Boolean(values['fail-fast']), stop);
+      if (rollout) ({ results, report } = await applyInWaves(session.nodes, rollout, apply, (line) => process.stderr.write(line + '\n')));
+      else results = await apply(session.nodes);
     } finally {
       stop.release();
     }
-    out.write(format === 'json' ? resultsToJson(runId, results) : format === 'markdown' ? renderResultsMarkdown(runId, results) : renderResults(results, styleFor(out)));
+    out.write(renderApplyResults(format, runId, results, { rollout: report, shard: opts.shard }, out));
     if (stop.signal) {
       process.stderr.write(interruptSummary(runId, stop.signal, results));
       return EXIT_FOR[stop.signal] ?? 1;
     }
-    const ok = (r: NodeResult) => (r.status === 'changed' || r.status === 'unchanged') && (!r.handler || r.handler.code === 0) && !r.lockError;
-    return results.every(ok) ? 0 : 1;
+    return results.every(nodeOk) ? 0 : 1;
   } finally {
     await session.close();
   }

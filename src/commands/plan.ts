@@ -3,6 +3,7 @@ import { planSummary } from '../render/plan-text.js';
 import { COMMON, COMMON_HELP, parse, sessionOptions } from './options.js';
 import { FORMAT_OPTIONS, formatOf, renderPlan } from './output.js';
 import { openSession, toPlan } from './session.js';
+import { markShard, SHARD_HELP, SHARD_OPTIONS, shardOf } from './rollout-options.js';
 
 export const PLAN_HELP = `Usage: clawfleet plan [options]
 
@@ -13,19 +14,21 @@ Exit code: 0 nothing to do, 2 changes planned, 1 error (on any node).
                             or markdown (a pull-request comment, under 65,536 characters)
   -o, --out FILE            also save the plan (JSON) for review and a later \`clawfleet apply FILE\`
       --no-diff             do not show config diffs (text format)
+${SHARD_HELP}
 
 ${COMMON_HELP}`;
 
 export async function planCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values } = parse(args, { ...COMMON, ...FORMAT_OPTIONS, out: { type: 'string', short: 'o' } });
+  const { values } = parse(args, { ...COMMON, ...FORMAT_OPTIONS, ...SHARD_OPTIONS, out: { type: 'string', short: 'o' } });
   if (values.help) {
     out.write(PLAN_HELP + '\n');
     return 0;
   }
   const format = formatOf(values.format);
-  const session = await openSession(sessionOptions(values));
+  const shard = shardOf(values);
+  const session = await openSession({ ...sessionOptions(values), shard });
   try {
-    const plan = toPlan(session);
+    const plan = markShard(toPlan(session), shard);
     if (values.out) await writePlanFile(values.out, plan);
     out.write(renderPlan(plan, format, out, !values['no-diff']));
     const sum = planSummary(plan);

@@ -8,6 +8,7 @@ import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
 import { planNode } from '../planner/plan-node.js';
 import { openNode, type ConnectOptions } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
+import { selectShard, type ShardSpec } from '../rollout/shard.js';
 import { mapLimit } from './pool.js';
 
 export interface SessionOptions extends ConnectOptions {
@@ -15,6 +16,8 @@ export interface SessionOptions extends ConnectOptions {
   plans?: string;
   limit?: string;
   parallel: number;
+  /** `--shard i/N`: only this stable slice of the selected nodes. */
+  shard?: ShardSpec;
 }
 
 export interface NodeSession {
@@ -36,7 +39,8 @@ export interface Session {
 /** Load inventory and baselines (all checked before any node is contacted). */
 export async function loadAll(opts: SessionOptions): Promise<{ inventory: Inventory; specs: NodeSpec[]; baselines: Map<string, LoadedBaseline> }> {
   const inventory = await loadInventory(opts.inventory);
-  const specs = limitNodes(inventory, opts.limit);
+  const limited = limitNodes(inventory, opts.limit);
+  const specs = opts.shard ? selectShard(inventory, limited, opts.shard) : limited;
   const dirs = plansDirsFor(inventory.file, opts.plans);
   const baselines = new Map<string, LoadedBaseline>();
   for (const s of specs) if (!baselines.has(s.baseline)) baselines.set(s.baseline, await loadBaseline(s.baseline, dirs));
@@ -89,7 +93,8 @@ export async function openSavedPlan(plan: Plan, opts: SessionOptions): Promise<{
   const notes: string[] = [];
   if (inventory.sha256 !== plan.inventory.sha256) notes.push(`inventory ${inventory.file} changed since the plan was made (only used to reach the nodes)`);
   const specs = new Map(inventory.nodes.map((n) => [n.name, n]));
-  const wanted = opts.limit ? new Set(limitNodes(inventory, opts.limit).map((n) => n.name)) : null;
+  const limited = opts.limit || opts.shard ? limitNodes(inventory, opts.limit) : null;
+  const wanted = limited ? new Set((opts.shard ? selectShard(inventory, limited, opts.shard) : limited).map((n) => n.name)) : null;
   const planned = plan.nodes.filter((n) => !wanted || wanted.has(n.node));
   const missing = planned.filter((n) => !specs.has(n.node)).map((n) => n.node);
   if (missing.length) throw new ClawError('PLANFILE', `${missing.join(', ')}: in the plan but not in the inventory`, { path: inventory.file });
