@@ -1,33 +1,42 @@
-import { ClawError } from '../domain/errors.js';
-import { baselineItems, driftMatrix, matrixToJson, renderMatrixText } from '../render/drift-matrix.js';
-import { styleFor } from '../render/style.js';
+import { renderCheck, CHECK_FORMATS, checkFormatOf, writeOutput } from '../watch/output.js';
+import { runCheck } from '../watch/run-check.js';
+import { waiversFor } from '../watch/waivers-file.js';
 import { COMMON, COMMON_HELP, parse, sessionOptions } from './options.js';
-import { openSession, toPlan } from './session.js';
+import { openSession } from './session.js';
 
 export const CHECK_HELP = `Usage: clawfleet check [options]
 
-Drift check: a nodes × baseline-items matrix (✓ matches, ✗ drifts and what: link, dir, config, orphan ids;
-? could not be checked). Read-only, for a look at a glance or for cron/alerting.
-Exit code: 0 all nodes match, 2 drift, 1 a node could not be checked.
+Drift check: a nodes × baseline-items matrix. Every item is ✓ (matches), ✗ (drifts, and what: dir, link,
+config, conflict, agent-dir, orphan ids), ? (cannot be judged, and why), ~ (drift accepted by a waiver) or
+– (not an item of this node). Read-only, for a look at a glance or for cron; \`clawfleet watch\` alerts on change.
+Exit code: 0 all nodes match, 2 drift, 1 a node or an item could not be checked.
 
-  -f, --format F            text (default) or json
+  -f, --format F            ${CHECK_FORMATS}
+  -o, --out FILE            write the output to FILE (atomically: temp file + rename) instead of stdout
+      --waivers FILE        accepted drift with reason and expiry (default: waivers.yaml beside the inventory)
 
 ${COMMON_HELP}`;
 
+export const CHECK_OPTIONS = {
+  format: { type: 'string', short: 'f', default: 'text' },
+  out: { type: 'string', short: 'o' },
+  waivers: { type: 'string' },
+} as const;
+
 export async function checkCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values } = parse(args, { ...COMMON, format: { type: 'string', short: 'f', default: 'text' } });
+  const { values } = parse(args, { ...COMMON, ...CHECK_OPTIONS });
   if (values.help) {
     out.write(CHECK_HELP + '\n');
     return 0;
   }
-  if (values.format !== 'text' && values.format !== 'json') throw new ClawError('USAGE', `--format must be text or json, not "${values.format}"`);
-  const session = await openSession(sessionOptions(values));
+  const format = checkFormatOf(values.format);
+  const opts = sessionOptions(values);
+  const waivers = await waiversFor(opts.inventory, values.waivers);
+  const session = await openSession(opts);
   try {
-    const plan = toPlan(session);
-    const items = [...new Set(session.nodes.flatMap((n) => baselineItems(n.baseline.baseline)))];
-    const m = driftMatrix(plan, items);
-    out.write(values.format === 'json' ? matrixToJson(m, plan.createdAt) : renderMatrixText(m, styleFor(out)));
-    return m.errors ? 1 : m.drift ? 2 : 0;
+    const { result } = await runCheck(session, { waivers, now: new Date() });
+    await writeOutput(renderCheck(result, format, values.out ? { isTTY: false } : out), values.out, out);
+    return result.errors ? 1 : result.drift ? 2 : 0;
   } finally {
     await session.close();
   }
