@@ -14,6 +14,7 @@ Exit code: 0 all nodes match, 2 drift, 1 a node or an item could not be checked.
   -f, --format F            ${CHECK_FORMATS}
   -o, --out FILE            write the output to FILE (atomically: temp file + rename) instead of stdout
       --waivers FILE        accepted drift with reason and expiry (default: waivers.yaml beside the inventory)
+      --no-openclaw-checks  do not run OpenClaw's own doctor --lint / secrets audit on nodes that have them
 
 ${COMMON_HELP}`;
 
@@ -21,6 +22,7 @@ export const CHECK_OPTIONS = {
   format: { type: 'string', short: 'f', default: 'text' },
   out: { type: 'string', short: 'o' },
   waivers: { type: 'string' },
+  'no-openclaw-checks': { type: 'boolean', default: false },
 } as const;
 
 export async function checkCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
@@ -34,7 +36,7 @@ export async function checkCommand(args: string[], out: NodeJS.WriteStream): Pro
   const waivers = await waiversFor(opts.inventory, values.waivers);
   const session = await openSession(opts);
   try {
-    const { result } = await runCheck(session, { waivers, now: new Date() });
+    const { result } = await runCheck(session, { waivers, now: new Date(), openclawChecks: !values['no-openclaw-checks'], parallel: opts.parallel });
     await writeOutput(renderCheck(result, format, values.out ? { isTTY: false } : out), values.out, out);
     return result.errors ? 1 : result.drift ? 2 : 0;
   } finally {

@@ -42,6 +42,8 @@ function explanations(r: CheckResult, s: Style): string[] {
       if (c.state === 'waived') out.push(s.dim(`~ ${row.node} ${item}: waived until ${c.expires}: ${c.reason}`));
     }
     for (const n of row.notes) out.push(s.dim(`  ${row.node}: apply would refuse: ${n}`));
+    for (const w of row.credentials?.widened ?? []) out.push(s.red(`! ${row.node} credentials: ${w} is readable by group or others`));
+    for (const n of row.credentials?.notes ?? []) out.push(s.dim(`  ${row.node} credentials: ${n}`));
   }
   for (const e of r.credentialEvents) out.push(s.red(`credentials: ${e.node}: ${e.message}`));
   return out;
