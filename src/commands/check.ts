@@ -36,8 +36,9 @@ export async function checkCommand(args: string[], out: NodeJS.WriteStream): Pro
   const waivers = await waiversFor(opts.inventory, values.waivers);
   const session = await openSession(opts);
   try {
-    const { result } = await runCheck(session, { waivers, now: new Date(), openclawChecks: !values['no-openclaw-checks'], parallel: opts.parallel });
-    await writeOutput(renderCheck(result, format, values.out ? { isTTY: false } : out), values.out, out);
+    const run = await runCheck(session, { waivers, now: new Date(), openclawChecks: !values['no-openclaw-checks'], parallel: opts.parallel, journals: format === 'html' });
+    const { result } = run;
+    await writeOutput(renderCheck(result, format, values.out ? { isTTY: false } : out, run.journals ? { html: { journals: run.journals } } : {}), values.out, out);
     return result.errors ? 1 : result.drift ? 2 : 0;
   } finally {
     await session.close();

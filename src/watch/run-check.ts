@@ -13,6 +13,8 @@ import { scanCredentials } from '../sentinel/scan.js';
 import type { CredentialSource } from '../sentinel/source.js';
 import { sqlitePendingSource } from '../sentinel/sqlite-pending-source.js';
 import { runOpenclawChecks } from '../transport/openclaw-checks.js';
+import { listRuns } from '../executor/rollback.js';
+import type { JournalRun } from '../render/html-report.js';
 
 export interface CheckOptions {
   waivers: Waiver[];
@@ -24,6 +26,8 @@ export interface CheckOptions {
   parallel: number;
   /** Credential sources, in order (default: auth-profiles.json, then a note for SQLite stores). */
   sources?: CredentialSource[];
+  /** Also read each node's recent runs from its journal (for the HTML report). */
+  journals?: boolean;
 }
 
 export const DEFAULT_SOURCES: CredentialSource[] = [authProfilesSource, sqlitePendingSource];
@@ -60,12 +64,32 @@ async function credentialScan(n: NodeSession, fingerprint: (m: string) => string
 }
 
 /** A full check of an open session: the baseline matrix, OpenClaw's own checks, the credential scan, then waivers. */
-export async function runCheck(session: Session, opts: CheckOptions): Promise<{ result: CheckResult; expired: Waiver[]; scans: Map<string, Scan> }> {
+async function journalOf(n: NodeSession): Promise<JournalRun[] | string> {
+  if (!n.writer) return 'not read (node not reached)';
+  try {
+    return await listRuns(n.writer, n.plan.paths.stateDir);
+  } catch (e) {
+    return `could not be read: ${errorMessage(e)}`;
+  }
+}
+
+export interface CheckRun {
+  result: CheckResult;
+  expired: Waiver[];
+  scans: Map<string, Scan>;
+  journals?: Map<string, JournalRun[] | string>;
+}
+
+export async function runCheck(session: Session, opts: CheckOptions): Promise<CheckRun> {
   const fingerprint = fingerprinter(opts.fleetSecret ?? randomBytes(32));
   const sources = opts.sources ?? DEFAULT_SOURCES;
   const per = await mapLimit(session.nodes, opts.parallel, async (n) => {
-    const [cells, scan] = await Promise.all([opts.openclawChecks ? openclawCells(n) : Promise.resolve(undefined), credentialScan(n, fingerprint, sources)]);
-    return { node: n.spec.name, cells, scan };
+    const [cells, scan, journal] = await Promise.all([
+      opts.openclawChecks ? openclawCells(n) : Promise.resolve(undefined),
+      credentialScan(n, fingerprint, sources),
+      opts.journals ? journalOf(n) : Promise.resolve(undefined),
+    ]);
+    return { node: n.spec.name, cells, scan, journal };
   });
   const extraCells = new Map(per.filter((p) => p.cells).map((p) => [p.node, p.cells!]));
   const anyOpenclaw = opts.openclawChecks && [...extraCells.values()].some((c) => Object.values(c).some((x) => x.state !== 'n/a'));
@@ -73,5 +97,7 @@ export async function runCheck(session: Session, opts: CheckOptions): Promise<{ 
   const scans = new Map(per.filter((p) => p.scan).map((p) => [p.node, p.scan!]));
   const rows = base.rows.map((r) => (scans.has(r.node) ? { ...r, credentials: credentialStatus(scans.get(r.node)!) } : r));
   const { result, expired } = applyWaivers(finish({ ...base, rows }), opts.waivers, opts.now);
-  return { result, expired, scans };
+  const run: CheckRun = { result, expired, scans };
+  if (opts.journals) run.journals = new Map(per.map((p) => [p.node, p.journal!]));
+  return run;
 }
