@@ -4,6 +4,7 @@ import { chmod, mkdtemp, readFile, writeFile, copyFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertSchema } from '../../src/check/schema.js';
 import { SCENARIO, T440_AGENTS, demoKey } from '../../src/demo/scenario-data.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { seedReferenceFleet } from '../helpers/ssh-scenario.js';
@@ -23,7 +24,8 @@ const received: string[] = [];
 const RECEIVER = `http://${testAddr(149)}:18149/alerts`;
 const NEW_KEY = 'sk-ant-api03-DASHBOARDxREPLACEDxKEYxxxxxxxxxxxxxxxxxxxx';
 
-const alerts = (): Alert[] => received.map((b) => JSON.parse(b) as Alert);
+// every payload is what schema/alert.schema.json publishes
+const alerts = (): Alert[] => received.map((b) => AlertSchema.parse(JSON.parse(b)) as Alert);
 
 async function watch(extra: string[] = [], invFile = inv): Promise<CliResult> {
   const r = await runCli(['watch', '-i', invFile, '--known-hosts', fleet.knownHosts, '--webhook', RECEIVER, '--state', join(dir, 'state.json'), '--secret-file', join(dir, 'fleet-secret'), '--retries', '2', '--retry-delay', '50', ...extra]);
