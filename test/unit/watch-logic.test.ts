@@ -138,3 +138,11 @@ describe("OpenClaw's own checks", () => {
     expect(secretsCell({ code: 1, stdout: JSON.stringify({ version: 1, status: 'findings', findings: [{ code: 'PLAINTEXT_FOUND', severity: 'warn', message: 'gateway.auth.token is stored as plaintext.' }] }) })).toMatchObject({ state: 'drift', what: ['plaintext-found'] });
   });
 });
+
+describe('examples', () => {
+  it('examples/watch/waivers.yaml is a valid waivers file', async () => {
+    const { loadWaivers } = await import('../../src/watch/waivers-file.js');
+    const w = await loadWaivers(new URL('../../examples/watch/waivers.yaml', import.meta.url).pathname);
+    expect(w.map((x) => `${x.node} ${x.item} ${x.expires}`)).toEqual(['node03 logs 2027-01-31', 'lab-* * 2027-03-31T18:00:00Z']);
+  });
+});
