@@ -54,7 +54,7 @@ export function doctorCell(out: { code: number; stdout: string } | null): Cell {
 
 /** `secrets audit --check --json`: `{status, findings: [{code, severity, message, jsonPath}]}`. */
 export function secretsCell(out: { code: number; stdout: string } | null): Cell {
-  if (!out) return { state: 'n/a', why: 'no state/openclaw.sqlite: secrets audit would create it, so it is not run' };
+  if (!out) return { state: 'n/a', why: 'state/openclaw.sqlite is not open in WAL mode (gateway stopped?): secrets audit would create files there, so it is not run' };
   const j = parsed(out.stdout);
   if (!j || !Array.isArray(j.findings)) return { state: 'unknown', why: `secrets audit --check --json exited ${out.code} without its JSON report${out.code === 124 ? ' (timed out)' : ''}` };
   return cellOf(j.findings.map((f: Record<string, unknown>) => ({ id: str(f.code).toLowerCase().replace(/_/g, '-') || 'finding', severity: str(f.severity), message: str(f.message) })));

@@ -4,7 +4,7 @@ import { shQuote } from './sh-quote.js';
 import type { NodeWriter } from './types.js';
 
 /** Seconds each OpenClaw check may take (2026.9.6 answers in 4–8 s) before `timeout` stops it. */
-export const CHECK_TIMEOUT_S = 90;
+export const CHECK_TIMEOUT_S = 180;
 
 export interface OpenclawCheckOutput {
   doctor: { code: number; stdout: string } | null;
@@ -14,8 +14,10 @@ export interface OpenclawCheckOutput {
 
 /**
  * OpenClaw's own read-only checks, in one exec: `doctor --lint --json`, then `secrets audit --check --json`
- * only where `state/openclaw.sqlite` exists (2026.9.6 creates it when it is missing). Output sections are
- * framed by a per-run random marker, so nothing the node prints can forge a section.
+ * only where the shared store `state/openclaw.sqlite` is already open in WAL mode (its `-wal` file exists, as
+ * while the gateway runs): 2026.9.6's audit creates the store when it is missing and leaves `-wal`/`-shm`
+ * files behind when they were not there. Output sections are framed by a per-run random marker, so nothing
+ * the node prints can forge a section.
  */
 export function openclawChecksScript(bin: string, home: string, config: string, marker: string): string {
   return [
@@ -25,7 +27,7 @@ export function openclawChecksScript(bin: string, home: string, config: string, 
     'printf "%s doctor\\n" "$m"',
     '"$@" "$oc" doctor --lint --json </dev/null 2>/dev/null; rc=$?',
     'printf "\\n%s rc %s\\n" "$m" "$rc"',
-    'if [ -f "$h/state/openclaw.sqlite" ] && [ ! -L "$h/state/openclaw.sqlite" ]; then',
+    'if [ -f "$h/state/openclaw.sqlite-wal" ] && [ ! -L "$h/state/openclaw.sqlite" ] && [ ! -L "$h/state/openclaw.sqlite-wal" ]; then',
     '  printf "%s secrets\\n" "$m"',
     '  "$@" "$oc" secrets audit --check --json </dev/null 2>/dev/null; rc=$?',
     '  printf "\\n%s rc %s\\n" "$m" "$rc"',

@@ -17,7 +17,7 @@ afterAll(async () => {
   await f?.cleanup();
 });
 
-describe('check outputs', () => {
+describe('check outputs', { timeout: 300_000 }, () => {
   it('json validates against the zod types, and the checked-in schemas are what they generate', async () => {
     const r = await runCli(['check', ...inv(), '--format', 'json']);
     expect(r.code).toBe(2);

@@ -28,7 +28,7 @@ afterAll(async () => {
   await f?.cleanup();
 });
 
-describe('a truthful check', () => {
+describe('a truthful check', { timeout: 300_000 }, () => {
   it('a converged fleet is all ✓', async () => {
     const r = await check();
     expect(r.code, r.stdout).toBe(0);

@@ -47,7 +47,7 @@ async function load(file: string) {
   return { page, problems, requests };
 }
 
-describe('HTML report in headless Chromium', () => {
+describe('HTML report in headless Chromium', { timeout: 300_000 }, () => {
   it('check --format html: loads without console errors or requests and shows the nodes × items matrix', async () => {
     const out = join(f.dir, 'report.html');
     const r = await runCli(['check', '-i', f.inventoryFile, '--format', 'html', '--out', out]);

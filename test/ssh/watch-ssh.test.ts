@@ -75,7 +75,7 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r));
 });
 
-describe('watch over SSH (reference scenario, 4 sshd nodes, a real HTTP receiver)', () => {
+describe('watch over SSH (reference scenario, 4 sshd nodes, a real HTTP receiver)', { timeout: 300_000 }, () => {
   it('a converged fleet: the first run records and sends nothing; the fleet secret is 0600', async () => {
     await watchSends(0);
     expect(((await import('node:fs')).statSync(join(dir, 'fleet-secret')).mode & 0o777).toString(8)).toBe('600');
