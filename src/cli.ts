@@ -8,6 +8,7 @@ import { mergeCommand, MERGE_HELP } from './commands/merge.js';
 import { planCommand, PLAN_HELP } from './commands/plan.js';
 import { rollbackCommand, ROLLBACK_HELP } from './commands/rollback.js';
 import { runsCommand, RUNS_HELP, unlockCommand, UNLOCK_HELP } from './commands/runs.js';
+import { watchCommand, WATCH_HELP } from './commands/watch.js';
 import { errorMessage } from './domain/errors.js';
 import { redactText } from './render/redact.js';
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: Command; help: string; summary: string }> 
   plan: { run: planCommand, help: PLAN_HELP, summary: 'show what apply would change (exit 0 none, 2 changes, 1 error)' },
   apply: { run: applyCommand, help: APPLY_HELP, summary: 'apply the plan, with journal, backup and automatic rollback on failure' },
   check: { run: checkCommand, help: CHECK_HELP, summary: 'drift matrix: nodes × baseline items (exit 0 match, 2 drift, 1 error)' },
+  watch: { run: watchCommand, help: WATCH_HELP, summary: 'check on a schedule; notify on change (drift, resolved, unreachable, credentials)' },
   rollback: { run: rollbackCommand, help: ROLLBACK_HELP, summary: 'undo a past run from the nodes\' own journals' },
   runs: { run: runsCommand, help: RUNS_HELP, summary: 'list the runs recorded on each node' },
   unlock: { run: unlockCommand, help: UNLOCK_HELP, summary: 'release a stale node lock held by a dead run' },

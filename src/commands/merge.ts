@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ClawError } from '../domain/errors.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { writePlanFile } from '../plan-file/io.js';
-import { matrixToJson, renderMatrixText } from '../render/drift-matrix.js';
+import { checkToJson, renderCheckText } from '../render/drift-matrix.js';
 import { planSummary } from '../render/plan-text.js';
 import { renderResultsMarkdown } from '../render/results-formats.js';
 import { renderResults } from '../render/results-text.js';
@@ -65,8 +65,8 @@ export async function mergeCommand(args: string[], out: NodeJS.WriteStream): Pro
     return sum.errors > 0 ? 1 : sum.changes > 0 ? 2 : 0;
   }
   if (m.kind === 'check') {
-    out.write(format === 'json' ? matrixToJson(m.matrix, m.checkedAt) : format === 'markdown' ? renderMatrixMarkdown(m.matrix) : renderMatrixText(m.matrix, styleFor(out)));
-    return m.matrix.errors ? 1 : m.matrix.drift ? 2 : 0;
+    out.write(format === 'json' ? checkToJson(m.result) : format === 'markdown' ? renderMatrixMarkdown(m.result) : renderCheckText(m.result, styleFor(out)));
+    return m.result.errors ? 1 : m.result.drift ? 2 : 0;
   }
   const runs = m.runIds.join(', ') || '-';
   if (format === 'json') out.write(redactText(JSON.stringify({ format: 'clawfleet-apply', version: 1, runId: m.runIds.length === 1 ? m.runIds[0] : null, runIds: m.runIds, results: m.results, parts: m.rollouts }, null, 2)) + '\n');

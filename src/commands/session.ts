@@ -1,7 +1,7 @@
 import { ClawError, errorMessage } from '../domain/errors.js';
 import type { Inventory, NodeSpec } from '../domain/inventory.js';
 import type { NodePlan, Plan } from '../domain/plan.js';
-import { gatherFacts } from '../facts/gather.js';
+import { gatherFacts, type GatheredFacts } from '../facts/gather.js';
 import type { NodeFacts } from '../domain/facts.js';
 import { loadBaseline, plansDirsFor, type LoadedBaseline } from '../inventory/load-baseline.js';
 import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
@@ -28,6 +28,8 @@ export interface NodeSession {
   plan: NodePlan;
   /** The facts the plan was made from (absent for a saved plan or an unreachable node). */
   facts?: NodeFacts;
+  /** What the plan was made from (absent when the node could not be read, or for a saved plan). */
+  gathered?: GatheredFacts;
 }
 
 export interface Session {
@@ -68,8 +70,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     let writer: NodeWriter | null = null;
     try {
       writer = await openNode(spec, opts);
-      const { facts, layout } = await gatherFacts(writer, spec, baseline.baseline);
-      return { spec, baseline, writer, facts, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
+      const gathered = await gatherFacts(writer, spec, baseline.baseline);
+      const { facts, layout } = gathered;
+      return { spec, baseline, writer, facts, gathered, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
     } catch (e) {
       await writer?.close().catch(() => undefined);
       return { spec, baseline, writer: null, plan: failedPlan(spec, e) };

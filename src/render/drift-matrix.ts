@@ -1,80 +1,73 @@
-import type { Action } from '../domain/actions.js';
-import { nodeHasErrors, type Plan } from '../domain/plan.js';
-import type { Baseline } from '../inventory/baseline-schema.js';
+import type { Cell, CheckResult } from '../domain/check.js';
+import { rowDrifts } from '../domain/check.js';
 import { redactText } from './redact.js';
 import type { Style } from './style.js';
 
-export type Cell = { state: 'ok' } | { state: 'drift'; what: string[] } | { state: 'error' };
-
-export interface DriftMatrix {
-  items: string[];
-  rows: { node: string; cells: Record<string, Cell>; error?: string }[];
-  drift: boolean;
-  errors: boolean;
-}
-
-/** Column order: the baseline's items as it lists them, then orphans. */
-export function baselineItems(b: Baseline): string[] {
-  const items = [
-    ...b.links.global.map((l) => l.item ?? l.path),
-    ...b.config.sections.map((s) => s.item ?? s.path),
-    ...b.links.agent.map((l) => l.item ?? `agent-${l.path}`),
-    'orphans',
-  ];
-  return [...new Set(items)];
-}
-
-const WHAT: Record<Action['type'], string> = { 'ensure-dir': 'dir', link: 'link', 'merge-config': 'config', quarantine: 'orphan' };
-
-/** Nodes × baseline items, from a plan: an item drifts on a node when some action brings it in line. */
-export function driftMatrix(plan: Plan, items: string[]): DriftMatrix {
-  const rows = plan.nodes.map((n) => {
-    const cells: Record<string, Cell> = {};
-    const err = nodeHasErrors(n) ? n.diagnostics.find((d) => d.severity === 'error') : undefined;
-    for (const item of items) {
-      if (err) {
-        cells[item] = { state: 'error' };
-        continue;
-      }
-      const acts = n.actions.filter((a) => a.items.includes(item));
-      const what = [...new Set(acts.map((a) => (a.type === 'quarantine' ? a.agentId : WHAT[a.type])))];
-      cells[item] = acts.length ? { state: 'drift', what } : { state: 'ok' };
-    }
-    return err ? { node: n.node, cells, error: `${err.path ? err.path + ': ' : ''}${err.message}` } : { node: n.node, cells };
-  });
-  return {
-    items,
-    rows,
-    drift: rows.some((r) => Object.values(r.cells).some((c) => c.state === 'drift')),
-    errors: rows.some((r) => r.error !== undefined),
-  };
-}
-
-function cellText(c: Cell): string {
-  return c.state === 'ok' ? '✓' : c.state === 'error' ? '?' : `✗ ${c.what.join('+')}`;
-}
-
-export function renderMatrixText(m: DriftMatrix, s: Style): string {
-  const nodeW = Math.max(4, ...m.rows.map((r) => r.node.length));
-  const widths = m.items.map((i) => Math.max(i.length, ...m.rows.map((r) => cellText(r.cells[i]!).length)));
-  const last = m.items.length - 1;
-  const pad = (t: string, w: number, k = -1) => (k === last ? t : t + ' '.repeat(Math.max(0, w - [...t].length)));
-  const head = [pad('node', nodeW), ...m.items.map((i, k) => pad(i, widths[k]!, k))].join('  ');
-  const lines = [s.bold(head)];
-  for (const r of m.rows) {
-    const cells = m.items.map((i, k) => {
-      const t = pad(cellText(r.cells[i]!), widths[k]!, k);
-      const c = r.cells[i]!;
-      return c.state === 'ok' ? s.green(t) : c.state === 'error' ? s.red(t) : s.yellow(t);
-    });
-    lines.push([pad(r.node, nodeW), ...cells].join('  '));
+/** A cell as the terminal shows it: ✓, ✗ what, ? (why below), ~ waived drift, – not applicable. */
+export function cellText(c: Cell): string {
+  switch (c.state) {
+    case 'ok':
+      return '✓';
+    case 'drift':
+      return `✗ ${c.what.join('+')}`;
+    case 'unknown':
+      return '?';
+    case 'waived':
+      return `~ ${c.what.join('+')}`;
+    case 'n/a':
+      return '–';
   }
-  for (const r of m.rows) if (r.error) lines.push(s.red(`error: ${r.node}: ${r.error}`));
-  const drifted = m.rows.filter((r) => Object.values(r.cells).some((c) => c.state === 'drift')).map((r) => r.node);
-  lines.push('', m.errors ? 'Some nodes could not be checked.' : drifted.length ? `Drift on ${drifted.join(', ')}: run \`clawfleet plan\` for details.` : 'All nodes match the baseline.');
+}
+
+function colour(c: Cell, s: Style): (t: string) => string {
+  return c.state === 'ok' ? s.green : c.state === 'unknown' ? s.red : c.state === 'drift' ? s.yellow : s.dim;
+}
+
+const PLAIN_WHAT = new Set(['dir', 'link', 'config']);
+
+/** Lines under the matrix: what drifts in detail, why a cell is `?`, which waiver covers what. */
+function explanations(r: CheckResult, s: Style): string[] {
+  const out: string[] = [];
+  for (const row of r.rows) {
+    if (row.error) {
+      out.push(s.red(`error: ${row.node}: ${row.error}`));
+      continue;
+    }
+    for (const [item, c] of Object.entries(row.cells)) {
+      if (c.state === 'unknown') out.push(s.red(`? ${row.node} ${item}: ${c.why}`));
+      // the matrix already says dir/link/config; what it cannot say (conflicts, agent dirs) is spelt out
+      if (c.state === 'drift' && c.detail && c.what.some((w) => !PLAIN_WHAT.has(w))) {
+        for (const d of c.detail) out.push(`✗ ${row.node} ${item}: ${d}`);
+      }
+      if (c.state === 'waived') out.push(s.dim(`~ ${row.node} ${item}: waived until ${c.expires}: ${c.reason}`));
+    }
+    for (const n of row.notes) out.push(s.dim(`  ${row.node}: apply would refuse: ${n}`));
+    for (const w of row.credentials?.widened ?? []) out.push(s.red(`! ${row.node} credentials: ${w} is readable by group or others`));
+    for (const n of row.credentials?.notes ?? []) out.push(s.dim(`  ${row.node} credentials: ${n}`));
+  }
+  for (const e of r.credentialEvents) out.push(s.red(`credentials: ${e.node}: ${e.message}`));
+  return out;
+}
+
+export function renderCheckText(r: CheckResult, s: Style): string {
+  const nodeW = Math.max(4, ...r.rows.map((x) => x.node.length));
+  const widths = r.items.map((i) => Math.max([...i].length, ...r.rows.map((x) => [...cellText(x.cells[i]!)].length)));
+  const last = r.items.length - 1;
+  const pad = (t: string, w: number, k = -1) => (k === last ? t : t + ' '.repeat(Math.max(0, w - [...t].length)));
+  const lines = [s.bold([pad('node', nodeW), ...r.items.map((i, k) => pad(i, widths[k]!, k))].join('  '))];
+  for (const row of r.rows) {
+    const cells = r.items.map((i, k) => colour(row.cells[i]!, s)(pad(cellText(row.cells[i]!), widths[k]!, k)));
+    lines.push([pad(row.node, nodeW), ...cells].join('  '));
+  }
+  lines.push(...explanations(r, s));
+  const drifted = r.rows.filter(rowDrifts).map((x) => x.node);
+  lines.push('');
+  if (drifted.length) lines.push(`Drift on ${drifted.join(', ')}: run \`clawfleet plan\` for details.`);
+  if (r.errors) lines.push('Some nodes or items could not be checked (?).');
+  if (!drifted.length && !r.errors) lines.push('All nodes match the baseline.');
   return redactText(lines.join('\n') + '\n');
 }
 
-export function matrixToJson(m: DriftMatrix, checkedAt: string): string {
-  return redactText(JSON.stringify({ format: 'clawfleet-check', version: 1, checkedAt, ...m }, null, 2)) + '\n';
+export function checkToJson(r: CheckResult): string {
+  return redactText(JSON.stringify(r, null, 2)) + '\n';
 }

@@ -4,7 +4,9 @@ import type { Plan } from '../domain/plan.js';
 import type { NodeResult } from '../domain/results.js';
 import { NODE_NAME_RE } from '../inventory/agent-id.js';
 import { PlanSchema } from '../plan-file/schema.js';
-import type { DriftMatrix } from '../render/drift-matrix.js';
+import { finish } from '../check/build.js';
+import { CheckResultSchema } from '../check/schema.js';
+import type { Cell, CheckResult } from '../domain/check.js';
 
 /**
  * Joins the JSON results of shards (`plan -f json`, `check -f json`, `apply -f json`, each run with
@@ -15,19 +17,7 @@ const nodeName = z.string().regex(NODE_NAME_RE, 'not a node name');
 const ShardSchema = z.strictObject({ index: z.number().int().min(1), count: z.number().int().min(1), together: z.array(z.string()) });
 export type ShardRecord = z.output<typeof ShardSchema>;
 
-const Cell = z.union([
-  z.strictObject({ state: z.literal('ok') }),
-  z.strictObject({ state: z.literal('drift'), what: z.array(z.string()) }),
-  z.strictObject({ state: z.literal('error') }),
-]);
-const CheckSchema = z.object({
-  format: z.literal('clawfleet-check'),
-  version: z.literal(1),
-  checkedAt: z.string(),
-  items: z.array(z.string()),
-  rows: z.array(z.object({ node: nodeName, cells: z.record(z.string(), Cell), error: z.string().optional() })),
-  shard: ShardSchema.optional(),
-});
+const CheckSchema = CheckResultSchema.extend({ shard: ShardSchema.optional() });
 const ApplySchema = z.object({
   format: z.literal('clawfleet-apply'),
   version: z.literal(1),
@@ -44,7 +34,7 @@ export interface ShardDoc {
 
 export type Merged =
   | { kind: 'plan'; plan: Plan }
-  | { kind: 'check'; matrix: DriftMatrix; checkedAt: string }
+  | { kind: 'check'; result: CheckResult }
   | { kind: 'apply'; runIds: string[]; results: NodeResult[]; rollouts: { shard: ShardRecord | null; runId: string | null; rollout: unknown }[] };
 
 function parse<S extends z.ZodType>(doc: ShardDoc, schema: S): z.output<S> {
@@ -156,18 +146,14 @@ function mergeChecks(docs: ShardDoc[], by: (a: string, b: string) => number): Me
   const checks = docs.map((d) => parse(d, CheckSchema));
   checkShards(docs, checks.map((c) => c.shard), checks.map((c) => c.rows.map((r) => r.node)));
   const items = [...new Set(checks.flatMap((c) => c.items))];
-  // An item a part's baselines do not have is one no action of its nodes touches: ✓, as in a single run.
+  // An item a part's baselines do not have is not an item of its nodes: "n/a", as in a single run.
   const rows = checks
     .flatMap((c) => c.rows)
-    .map((r) => ({ ...r, cells: Object.fromEntries(items.map((i) => [i, r.cells[i] ?? { state: 'ok' as const }])) }))
+    .map((r) => ({ ...r, cells: Object.fromEntries(items.map((i): [string, Cell] => [i, r.cells[i] ?? { state: 'n/a', why: 'not an item of this node' }])) }))
     .sort((a, b) => by(a.node, b.node));
-  const matrix: DriftMatrix = {
-    items,
-    rows,
-    drift: rows.some((r) => Object.values(r.cells).some((c) => c.state === 'drift')),
-    errors: rows.some((r) => r.error !== undefined),
-  };
-  return { kind: 'check', matrix, checkedAt: checks.map((c) => c.checkedAt).sort().at(-1)! };
+  const checkedAt = checks.map((c) => c.checkedAt).sort().at(-1)!;
+  const events = checks.flatMap((c) => c.credentialEvents);
+  return { kind: 'check', result: finish({ format: 'clawfleet-check', version: 2, checkedAt, items, rows, drift: false, errors: false, credentialEvents: events }) };
 }
 
 function mergeApplies(docs: ShardDoc[], by: (a: string, b: string) => number): Merged {

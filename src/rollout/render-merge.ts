@@ -1,4 +1,4 @@
-import type { DriftMatrix } from '../render/drift-matrix.js';
+import type { Cell, CheckResult } from '../domain/check.js';
 import { redactText } from '../render/redact.js';
 import type { Merged } from './merge.js';
 
@@ -6,9 +6,15 @@ import type { Merged } from './merge.js';
 const plain = (v: unknown): string => String(v ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 /** The drift matrix as a Markdown table (a PR or issue comment from a sharded `check`). */
-export function renderMatrixMarkdown(m: DriftMatrix): string {
+export function renderMatrixMarkdown(m: CheckResult): string {
   const cell = (t: string) => t.replace(/\|/g, '\\|');
-  const text = (c: DriftMatrix['rows'][number]['cells'][string] | undefined) => (!c || c.state === 'ok' ? '✅' : c.state === 'error' ? '❓' : `❌ ${c.what.join('+')}`);
+  const text = (c: Cell | undefined): string => {
+    if (!c || c.state === 'ok') return '✅';
+    if (c.state === 'drift') return `❌ ${c.what.map(plain).join('+')}`;
+    if (c.state === 'waived') return `〰️ ${c.what.map(plain).join('+')} (waived)`;
+    if (c.state === 'n/a') return '–';
+    return `❓ ${plain(c.why)}`;
+  };
   const lines = [`## clawfleet check: ${m.errors ? 'some nodes could not be checked' : m.drift ? 'drift' : 'all nodes match'}`, '', `| node | ${m.items.map(cell).join(' | ')} |`, `|---|${m.items.map(() => '---').join('|')}|`];
   for (const r of m.rows) lines.push(`| ${r.node} | ${m.items.map((i) => cell(text(r.cells[i]))).join(' | ')} |`);
   const errs = m.rows.filter((r) => r.error);

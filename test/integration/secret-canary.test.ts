@@ -62,11 +62,26 @@ beforeAll(async () => {
   await run('plan markdown', ['plan', ...inv, '--format', 'markdown']);
   await run('plan --out', ['plan', ...inv, '--out', planFile]);
   await run('check json', ['check', ...inv, '--format', 'json']);
+  await run('check html', ['check', ...inv, '--format', 'html']);
+  await run('check prometheus', ['check', ...inv, '--format', 'prometheus']);
+  // watch: every output format, the alert payload a notifier receives, and the operator-side state file
+  const watchArgs = ['watch', ...inv, '--state', `${f.dir}/watch-state.json`, '--secret-file', `${f.dir}/fleet-secret`, '--notify-command', `cat >> ${f.dir}/alerts.jsonl`];
+  await run('watch text (first run)', watchArgs);
   const applied = await run('apply json', ['apply', planFile, '-y', '--format', 'json']);
   const runId = JSON.parse(applied.stdout).runId as string;
   await run('runs', ['runs', ...inv]);
   await run('rollback', ['rollback', runId, '-y', ...inv]);
   await run('apply markdown', ['apply', '-y', ...inv, '--format', 'markdown']);
+  // a dashboard replaces the keys of two agents by one canary key: a credential alert, with no key in it
+  for (const agent of ['assistant', 'coder']) {
+    await writeFile(`${f.node('t440').root}/root/.openclaw/agents/${agent}/agent/auth-profiles.json`, JSON.stringify({ version: 1, profiles: { 'anthropic:default': { type: 'api_key', provider: 'anthropic', key: CANARIES[0] }, 'openai:x': { type: 'token', token: CANARIES[2] } } }));
+  }
+  await run('watch json', [...watchArgs, '--format', 'json']);
+  await run('watch html', [...watchArgs, '--format', 'html']);
+  await run('watch prometheus', [...watchArgs, '--format', 'prometheus']);
+  await run('watch text', watchArgs);
+  outputs.push({ what: 'watch alert payloads', text: await readFile(`${f.dir}/alerts.jsonl`, 'utf8') });
+  outputs.push({ what: 'watch state file', text: await readFile(`${f.dir}/watch-state.json`, 'utf8') });
   // an error message quoting a broken config that holds a secret
   const cfg04 = `${f.node('node04').root}/root/.openclaw/openclaw.json`;
   await writeFile(cfg04, `{ gateway: { auth: { token: "${CANARIES[2]}" } }, tools: { apiKey: "${CANARIES[1]}" ; } }`);
@@ -79,7 +94,7 @@ beforeAll(async () => {
       if (file.endsWith('journal.jsonl')) outputs.push({ what: `journal ${node}`, text: await readFile(file, 'utf8') });
     }
   }
-});
+}, 600_000); // ~30 CLI runs: minutes on a loaded machine
 
 afterAll(async () => {
   await f?.cleanup();
@@ -87,7 +102,8 @@ afterAll(async () => {
 
 describe('secret redaction', () => {
   it('collected every kind of output', () => {
-    expect(outputs.length).toBeGreaterThanOrEqual(26);
+    expect(outputs.length).toBeGreaterThanOrEqual(38);
+    expect(outputs.find((o) => o.what === 'watch alert payloads')!.text).toMatch(/"kind":"shared-key"/);
     expect(outputs.filter((o) => o.what.startsWith('journal')).length).toBeGreaterThanOrEqual(4);
     // the diffs did show the lines around the secrets, redacted
     expect(outputs.find((o) => o.what === 'plan text (stdout)')!.text).toMatch(/apiKey: "«redacted»"/);

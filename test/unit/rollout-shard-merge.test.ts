@@ -4,7 +4,9 @@ import type { NodeSpec } from '../../src/domain/inventory.js';
 import type { NodePlan, Plan } from '../../src/domain/plan.js';
 import { errorMessage } from '../../src/domain/errors.js';
 import { planToJson } from '../../src/plan-file/io.js';
-import { driftMatrix, matrixToJson } from '../../src/render/drift-matrix.js';
+import { buildCheck } from '../../src/check/build.js';
+import type { CheckResult } from '../../src/domain/check.js';
+import { checkToJson } from '../../src/render/drift-matrix.js';
 import { mergeResults, type ShardDoc } from '../../src/rollout/merge.js';
 import { jumpHash, parseShard, selectShard, shardOf, stableKey } from '../../src/rollout/shard.js';
 
@@ -12,6 +14,9 @@ const spec = (name: string, groups: string[] = []): NodeSpec =>
   ({ name, groups, transport: 'ssh', host: name, dataRoot: '/d', openclawHome: '~/.openclaw', baseline: 'b', agents: [], keepAgents: [], overrides: {} }) as NodeSpec;
 const fleet = (n: number) => Array.from({ length: n }, (_, i) => spec(`node${String(i + 1).padStart(3, '0')}`));
 const inv = (groups: Record<string, string[]> = {}) => ({ file: '/inv.yaml', groups });
+
+/** A check result of a plan's nodes as `check` makes it for nodes it could not read (rows of ? cells). */
+const checkOf = (p: Plan, at: string): CheckResult => buildCheck(p.nodes.map((n) => ({ node: n.node, plan: n })), at, { items: ['memory', 'orphans'] });
 
 describe('shards', () => {
   it('parses i/N and refuses anything else', () => {
@@ -111,18 +116,18 @@ describe('merge', () => {
     expect(fails(() => mergeResults([docs[0]!, docs[0]!, docs[2]!]))).toMatch(/shard 1\/3 given twice \(also p1\.json\)/);
     expect(fails(() => mergeResults([...docs.slice(0, 2), doc('x.json', planToJson(plan([all[2]!, all[3]!], { index: 3, count: 3, together: [] }, SHA('c'))))]))).toMatch(/planned another inventory/);
     expect(fails(() => mergeResults([doc('a.json', planToJson(plan([all[0]!]))), doc('b.json', planToJson(plan([all[0]!])))]))).toMatch(/node n1 is in both a\.json and b\.json/);
-    expect(fails(() => mergeResults([docs[0]!, doc('c.json', matrixToJson(driftMatrix(plan([all[0]!]), ['memory']), 'now'))]))).toMatch(/is a check result.*merge one kind at a time/);
+    expect(fails(() => mergeResults([docs[0]!, doc('c.json', checkToJson(checkOf(plan([all[0]!]), 'now')))]))).toMatch(/is a check result.*merge one kind at a time/);
     expect(fails(() => mergeResults([doc('z.json', '{"format":"clawfleet-plan"}')]))).toMatch(/z\.json.*not a clawfleet result/);
     expect(fails(() => mergeResults([doc('z.json', 'nope')]))).toMatch(/z\.json: not JSON/);
   });
 
   it('drift matrices: rows joined in order, flags recomputed, items the same as one run', () => {
-    const items = ['memory', 'orphans'];
-    const checkDoc = (p: Plan, file: string) => doc(file, matrixToJson(Object.assign({}, driftMatrix(p, items), p.shard ? { shard: p.shard } : {}), '2026-12-01T10:00:00.000Z'));
+    const at = '2026-12-01T10:00:00.000Z';
+    const checkDoc = (p: Plan, file: string) => doc(file, checkToJson(Object.assign({}, checkOf(p, at), p.shard ? { shard: p.shard } : {})));
     const m = mergeResults(parts.map((p, i) => checkDoc(p, `c${i}.json`)), ['n1', 'n2', 'n3', 'n4', 'n5']);
     expect(m.kind).toBe('check');
     if (m.kind !== 'check') return;
-    expect(matrixToJson(m.matrix, m.checkedAt)).toBe(matrixToJson(driftMatrix(one, items), '2026-12-01T10:00:00.000Z'));
+    expect(checkToJson(m.result)).toBe(checkToJson(checkOf(one, at)));
   });
 
   it('apply results: joined, every run id kept', () => {

@@ -1,0 +1,50 @@
+import type { NodeReader } from '../transport/types.js';
+
+/**
+ * One credential profile as a source reports it. Key material never leaves the source: it hands the key to
+ * `fingerprint` (an HMAC with the fleet secret) and keeps only the result.
+ */
+export interface CredentialRecord {
+  agent: string;
+  profile: string;
+  provider?: string;
+  type?: string;
+  /** Keyed fingerprint (hex) of the profile's key material. */
+  fp: string;
+  /** Node path it was read from (a file, or a SQLite store). */
+  file: string;
+}
+
+export interface CredentialFile {
+  path: string;
+  agent: string;
+  mode: number;
+}
+
+export interface SourceResult {
+  records: CredentialRecord[];
+  files: CredentialFile[];
+  /** What could not be read, and why (never a secret). */
+  notes: string[];
+}
+
+export interface SourceContext {
+  node: string;
+  /** Absolute `…/agents` dir on the node. */
+  agentsDir: string;
+  /** Agent dirs present on the node (listed or not: an orphan's credentials count too). */
+  agents: string[];
+  /** Names in each agent's `agent/` dir, where the facts listed it (listed agents only). */
+  agentFiles: Record<string, string[] | null>;
+  fingerprint(material: string): string;
+}
+
+/**
+ * Where a node keeps credentials. Read-only: a source gets a NodeReader, never a writer. The
+ * auth-profiles.json source is here; OpenClaw ≥ 2026.6.5's SQLite stores (agent DBs' auth tables and the
+ * shared `state/openclaw.sqlite`) plug in as another source once a read-only SQLite reader exists.
+ */
+export interface CredentialSource {
+  readonly name: string;
+  read(reader: NodeReader, ctx: SourceContext): Promise<SourceResult>;
+}
