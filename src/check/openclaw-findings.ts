@@ -16,6 +16,8 @@ export function checksApply(version: string | null | undefined): boolean {
   return !!version && compareVersions(version, READ_ONLY_CHECKS_SINCE) >= 0;
 }
 
+const NOT_RUN = 'state/openclaw.sqlite is not open in WAL mode (gateway stopped?): OpenClaw\'s checks would leave files there, so they are not run';
+
 interface Finding {
   id: string;
   severity: string;
@@ -46,7 +48,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** `doctor --lint --json`: `{ok, findings: [{checkId, severity, message}]}`; exit 1 when it has findings. */
 export function doctorCell(out: { code: number; stdout: string } | null): Cell {
-  if (!out) return { state: 'unknown', why: 'doctor --lint gave no answer' };
+  if (!out) return { state: 'n/a', why: NOT_RUN };
   const j = parsed(out.stdout);
   if (!j || !Array.isArray(j.findings)) return { state: 'unknown', why: `doctor --lint --json exited ${out.code} without its JSON report${out.code === 124 ? ' (timed out)' : ''}` };
   return cellOf(j.findings.map((f: Record<string, unknown>) => ({ id: str(f.checkId).replace(/^core\/doctor\//, '') || 'finding', severity: str(f.severity), message: str(f.message) })));
@@ -54,7 +56,7 @@ export function doctorCell(out: { code: number; stdout: string } | null): Cell {
 
 /** `secrets audit --check --json`: `{status, findings: [{code, severity, message, jsonPath}]}`. */
 export function secretsCell(out: { code: number; stdout: string } | null): Cell {
-  if (!out) return { state: 'n/a', why: 'state/openclaw.sqlite is not open in WAL mode (gateway stopped?): secrets audit would create files there, so it is not run' };
+  if (!out) return { state: 'n/a', why: NOT_RUN };
   const j = parsed(out.stdout);
   if (!j || !Array.isArray(j.findings)) return { state: 'unknown', why: `secrets audit --check --json exited ${out.code} without its JSON report${out.code === 124 ? ' (timed out)' : ''}` };
   return cellOf(j.findings.map((f: Record<string, unknown>) => ({ id: str(f.code).toLowerCase().replace(/_/g, '-') || 'finding', severity: str(f.severity), message: str(f.message) })));

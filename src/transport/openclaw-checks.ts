@@ -13,10 +13,10 @@ export interface OpenclawCheckOutput {
 }
 
 /**
- * OpenClaw's own read-only checks, in one exec: `doctor --lint --json`, then `secrets audit --check --json`
- * only where the shared store `state/openclaw.sqlite` is already open in WAL mode (its `-wal` file exists, as
- * while the gateway runs): 2026.9.6's audit creates the store when it is missing and leaves `-wal`/`-shm`
- * files behind when they were not there. Output sections are framed by a per-run random marker, so nothing
+ * OpenClaw's own checks, in one exec: `doctor --lint --json` and `secrets audit --check --json`, only where
+ * the shared store `state/openclaw.sqlite` is already open in WAL mode (its `-wal` file exists, as while the
+ * gateway runs): on a real 2026.9.6 node both leave `-wal`/`-shm` files behind when they were not there, and
+ * the audit creates the store when it is missing. Output sections are framed by a per-run random marker, so nothing
  * the node prints can forge a section.
  */
 export function openclawChecksScript(bin: string, home: string, config: string, marker: string): string {
@@ -24,10 +24,11 @@ export function openclawChecksScript(bin: string, home: string, config: string, 
     `oc=${shQuote(bin)}; h=${shQuote(home)}; m=${shQuote(marker)}`,
     `if command -v timeout >/dev/null 2>&1; then set -- timeout ${CHECK_TIMEOUT_S}; else set --; fi`,
     `OPENCLAW_STATE_DIR="$h"; OPENCLAW_CONFIG_PATH=${shQuote(config)}; NO_COLOR=1; export OPENCLAW_STATE_DIR OPENCLAW_CONFIG_PATH NO_COLOR`,
-    'printf "%s doctor\\n" "$m"',
-    '"$@" "$oc" doctor --lint --json </dev/null 2>/dev/null; rc=$?',
-    'printf "\\n%s rc %s\\n" "$m" "$rc"',
-    'if [ -f "$h/state/openclaw.sqlite-wal" ] && [ ! -L "$h/state/openclaw.sqlite" ] && [ ! -L "$h/state/openclaw.sqlite-wal" ]; then',
+    // without the shared store already in WAL mode (as while the gateway runs), both leave -wal/-shm files
+    'if [ -f "$h/state/openclaw.sqlite-wal" ] && [ ! -L "$h/state" ] && [ ! -L "$h/state/openclaw.sqlite" ] && [ ! -L "$h/state/openclaw.sqlite-wal" ]; then',
+    '  printf "%s doctor\\n" "$m"',
+    '  "$@" "$oc" doctor --lint --json </dev/null 2>/dev/null; rc=$?',
+    '  printf "\\n%s rc %s\\n" "$m" "$rc"',
     '  printf "%s secrets\\n" "$m"',
     '  "$@" "$oc" secrets audit --check --json </dev/null 2>/dev/null; rc=$?',
     '  printf "\\n%s rc %s\\n" "$m" "$rc"',

@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 
 describe(`OpenClaw ${VERSION}'s own checks in the matrix`, () => {
-  it('without a WAL (gateway stopped) secrets audit is not run, because it would leave files behind', async () => {
+  it('without a WAL (gateway stopped) the checks are not run, because they would leave files behind', async () => {
     expect(await sqliteSidecars()).toEqual([]);
     const inv = `${fleet.dir}/inv0.yaml`;
     await (await import('node:fs/promises')).writeFile(
@@ -83,7 +83,7 @@ describe(`OpenClaw ${VERSION}'s own checks in the matrix`, () => {
     expect(diffSnapshots(before, await snapshotTree(fleet.hostPath('oc96', OC)))).toEqual([]);
     const cells = JSON.parse(r.stdout).rows[0].cells;
     expect(cells['openclaw-secrets']).toMatchObject({ state: 'n/a' });
-    expect(['ok', 'drift']).toContain(cells['openclaw-doctor'].state);
+    expect(cells['openclaw-doctor']).toMatchObject({ state: 'n/a' });
   }, 1_200_000);
 
   it('doctor --lint and secrets audit become columns, redacted, and the node is unchanged', async () => {

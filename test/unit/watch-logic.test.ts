@@ -135,6 +135,7 @@ describe("OpenClaw's own checks", () => {
     expect(doctorCell({ code: 0, stdout: JSON.stringify({ ok: true, findings: [] }) })).toEqual({ state: 'ok' });
     expect(doctorCell({ code: 124, stdout: '' })).toMatchObject({ state: 'unknown', why: expect.stringMatching(/timed out/) });
     expect(secretsCell(null)).toMatchObject({ state: 'n/a' });
+    expect(doctorCell(null)).toMatchObject({ state: 'n/a' });
     expect(secretsCell({ code: 1, stdout: JSON.stringify({ version: 1, status: 'findings', findings: [{ code: 'PLAINTEXT_FOUND', severity: 'warn', message: 'gateway.auth.token is stored as plaintext.' }] }) })).toMatchObject({ state: 'drift', what: ['plaintext-found'] });
   });
 });
