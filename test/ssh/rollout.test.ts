@@ -44,7 +44,7 @@ const touched = (name: string) => existsSync(fleet.hostPath(name, '/openclaw-dat
 
 beforeAll(async () => {
   fleet = await startFleet({ names: NAMES, firstOctet: 20 });
-  const kind: Omit<ScenarioNode, 'name'> = { agents: ['assistant', 'coder'], orphans: [], sections: [], linked: false };
+  const kind: Omit<ScenarioNode, 'name'> = { agents: ['assistant', 'coder'], orphans: [], quarantine: [], sections: [], linked: false };
   for (const name of NAMES) {
     await seedNode(fleet.node(name).hostRoot, { name, ...kind }, (p) => p);
     await health(name, HEALTHY);
