@@ -8,7 +8,7 @@ import { planCommand, PLAN_HELP } from './commands/plan.js';
 import { rollbackCommand, ROLLBACK_HELP } from './commands/rollback.js';
 import { runsCommand, RUNS_HELP, unlockCommand, UNLOCK_HELP } from './commands/runs.js';
 import { errorMessage } from './domain/errors.js';
-import { redactText } from './render/redact.js';
+import { safeLine } from './render/safe-line.js';
 
 type Command = (args: string[], out: NodeJS.WriteStream) => Promise<number>;
 
@@ -41,13 +41,13 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   }
   const c = COMMANDS[cmd];
   if (!c) {
-    process.stderr.write(`clawfleet: unknown command "${cmd}" (see clawfleet --help)\n`);
+    process.stderr.write(`clawfleet: unknown command "${safeLine(cmd)}" (see clawfleet --help)\n`);
     return 1;
   }
   try {
     return await c.run(rest, out);
   } catch (e) {
-    process.stderr.write(`clawfleet ${cmd}: ${redactText(errorMessage(e))}\n`);
+    process.stderr.write(`clawfleet ${cmd}: ${safeLine(errorMessage(e))}\n`);
     if (process.env.CLAWFLEET_DEBUG) process.stderr.write(String((e as Error).stack) + '\n');
     return 1;
   }
@@ -69,7 +69,7 @@ if (isEntry()) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`clawfleet: ${errorMessage(e)}\n`);
+      process.stderr.write(`clawfleet: ${safeLine(errorMessage(e))}\n`);
       process.exitCode = 1;
     },
   );

@@ -7,6 +7,7 @@ import { planSummary } from '../render/plan-text.js';
 import { runWithProgress, type ProgressTask } from '../render/progress.js';
 import { renderResultsMarkdown, resultsToJson } from '../render/results-formats.js';
 import { renderResults } from '../render/results-text.js';
+import { safeLine } from '../render/safe-line.js';
 import { styleFor } from '../render/style.js';
 import { confirm } from './confirm.js';
 import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
@@ -145,7 +146,7 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
   const opts = sessionOptions(values);
   const { session, plan, notes } = await planned(positionals[0], opts, typeof values.inventory === 'string');
   try {
-    for (const n of notes) process.stderr.write(`note: ${n}\n`);
+    for (const n of notes) process.stderr.write(`note: ${safeLine(n)}\n`);
     // JSON output is one document: the results (with the run id) at the end, or the plan if nothing ran.
     if (format !== 'json') out.write(renderPlan(plan, format, out, !values['no-diff']));
     const sum = planSummary(plan);

@@ -2,12 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { ClawError } from '../domain/errors.js';
 import type { Plan } from '../domain/plan.js';
 import { planSummary } from '../render/plan-text.js';
-import { redactText } from '../render/redact.js';
+import { redactPlan } from '../render/plan-safe.js';
 import { PlanSchema } from './schema.js';
 
-/** The JSON form of a plan (saved plan files and `--format json`): redacted, with a summary. */
+/**
+ * The JSON form of a plan (saved plan files and `--format json`), with a summary. Only the free text is
+ * redacted (render/plan-safe.ts): the fields apply reads are written as planned.
+ */
 export function planToJson(plan: Plan): string {
-  return redactText(JSON.stringify({ ...plan, summary: planSummary(plan) }, null, 2)) + '\n';
+  return JSON.stringify({ ...redactPlan(plan), summary: planSummary(plan) }, null, 2) + '\n';
 }
 
 export async function writePlanFile(file: string, plan: Plan): Promise<void> {

@@ -3,7 +3,8 @@ import { ConfigParseError } from '../config/merge.js';
 import { mergedText } from '../config/merged-text.js';
 import { configDiff } from '../config/unified-diff.js';
 import { sha256Hex } from '../facts/manifest.js';
-import { redactText } from '../render/redact.js';
+import { maskConfigValues, safeValues } from '../render/mask-config.js';
+import { redactShapes } from '../render/secret-shapes.js';
 import { describeFact, diag, type PlanInput, type RuleOutput } from './context.js';
 
 /** OpenClaw configs are kilobytes; past this, clawfleet refuses to read or rewrite one (memory, diff size). */
@@ -75,6 +76,17 @@ function itemsOfAdded(input: PlanInput, added: string[]): string[] {
   return [...items];
 }
 
+/**
+ * The diff shown for review: node values masked, the baseline's own values (and the node's agent ids) in full
+ * (render/mask-config.ts),
+ * then anything still shaped like a credential (a key name) redacted.
+ */
+function reviewDiff(input: PlanInput, path: string, before: string, after: string, sections: SectionValue[]): string {
+  // The agent ids are shown in every path already: as values (`agents.list[].id`) they are safe too.
+  const safe = safeValues([...sections.map((s) => s.value), input.node.agents, input.node.keepAgents]);
+  return redactShapes(configDiff(path.replace(/^\/+/, ''), maskConfigValues(before, safe), maskConfigValues(after, safe)));
+}
+
 /** Add what the baseline's config sections have and the file lacks; never change an existing value. */
 export function planConfig(input: PlanInput): RuleOutput {
   const out: RuleOutput = { actions: [], diagnostics: [] };
@@ -117,7 +129,7 @@ export function planConfig(input: PlanInput): RuleOutput {
     expect: fact.kind === 'file' ? { kind: 'file', sha256: fact.sha256 } : { kind: 'missing' },
     sections,
     afterSha256: sha256Hex(merged.text),
-    diff: redactText(configDiff(path.replace(/^\/+/, ''), before ?? '', merged.text)),
+    diff: reviewDiff(input, path, before ?? '', merged.text, sections),
     added: merged.added,
     mode: fact.kind === 'file' ? fact.mode : input.baseline.config.mode,
     items: itemsOfAdded(input, merged.added),

@@ -1,7 +1,9 @@
 import type { Action } from '../domain/actions.js';
 import { nodeHasErrors, type Plan } from '../domain/plan.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
+import { escapeDeep } from './escape.js';
 import { redactText } from './redact.js';
+import { redactShapes } from './secret-shapes.js';
 import type { Style } from './style.js';
 
 export type Cell = { state: 'ok' } | { state: 'drift'; what: string[] } | { state: 'error' };
@@ -40,7 +42,7 @@ export function driftMatrix(plan: Plan, items: string[]): DriftMatrix {
       const what = [...new Set(acts.map((a) => (a.type === 'quarantine' ? a.agentId : WHAT[a.type])))];
       cells[item] = acts.length ? { state: 'drift', what } : { state: 'ok' };
     }
-    return err ? { node: n.node, cells, error: `${err.path ? err.path + ': ' : ''}${err.message}` } : { node: n.node, cells };
+    return err ? { node: n.node, cells, error: redactText(`${err.path ? err.path + ': ' : ''}${err.message}`) } : { node: n.node, cells };
   });
   return {
     items,
@@ -54,7 +56,8 @@ function cellText(c: Cell): string {
   return c.state === 'ok' ? '✓' : c.state === 'error' ? '?' : `✗ ${c.what.join('+')}`;
 }
 
-export function renderMatrixText(m: DriftMatrix, s: Style): string {
+export function renderMatrixText(input: DriftMatrix, s: Style): string {
+  const m = escapeDeep(input);
   const nodeW = Math.max(4, ...m.rows.map((r) => r.node.length));
   const widths = m.items.map((i) => Math.max(i.length, ...m.rows.map((r) => cellText(r.cells[i]!).length)));
   const last = m.items.length - 1;
@@ -72,9 +75,9 @@ export function renderMatrixText(m: DriftMatrix, s: Style): string {
   for (const r of m.rows) if (r.error) lines.push(s.red(`error: ${r.node}: ${r.error}`));
   const drifted = m.rows.filter((r) => Object.values(r.cells).some((c) => c.state === 'drift')).map((r) => r.node);
   lines.push('', m.errors ? 'Some nodes could not be checked.' : drifted.length ? `Drift on ${drifted.join(', ')}: run \`clawfleet plan\` for details.` : 'All nodes match the baseline.');
-  return redactText(lines.join('\n') + '\n');
+  return redactShapes(lines.join('\n') + '\n');
 }
 
 export function matrixToJson(m: DriftMatrix, checkedAt: string): string {
-  return redactText(JSON.stringify({ format: 'clawfleet-check', version: 1, checkedAt, ...m }, null, 2)) + '\n';
+  return redactShapes(JSON.stringify({ format: 'clawfleet-check', version: 1, checkedAt, ...m }, null, 2)) + '\n';
 }
