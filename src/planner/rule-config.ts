@@ -67,6 +67,11 @@ export function sectionsFor(input: PlanInput): SectionValue[] {
   });
 }
 
+/** Path and value of each section, from the baseline and the node alone (a saved plan's sections are checked against it). */
+export function sectionsOf(baseline: PlanInput['baseline'], node: PlanInput['node']): SectionValue[] {
+  return baseline.config.sections.map((s) => ({ path: s.path.split('.'), value: overlay(s.value, node.overrides[s.path] ?? {}) }));
+}
+
 /** The items of the sections an added key path belongs to (an added ancestor covers the sections under it). */
 function itemsOfAdded(input: PlanInput, added: string[]): string[] {
   const items = new Set<string>();
