@@ -35,9 +35,9 @@ export function safeValues(values: unknown[]): Set<string> {
 
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 
-/** Replace every non-blank run of each line of `s` by the mask (newlines kept). */
+/** Replace what each line of `s` holds, from its first to its last non-blank character, by the mask. */
 function maskLines(s: string): string {
-  return s.replace(/[^\n\r\u2028\u2029]+/g, (seg) => (seg.trim() === '' ? seg : MASK));
+  return s.replace(/\S(?:[^\n\r\u2028\u2029]*\S)?/g, MASK);
 }
 
 class Masker {
