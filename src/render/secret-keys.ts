@@ -67,10 +67,10 @@ function joined(words: string[]): string {
 }
 
 /**
- * Every secret key holds one of these (lower-cased), or a non-ASCII letter: a cheap test that skips the word
- * split for the common key (`enabled`, `level`, `path`…).
+ * Every secret key holds one of the words above in its lower-cased text, or a non-ASCII letter: a cheap
+ * test that skips the word split for the common key (`enabled`, `level`, `path`…).
  */
-const MAYBE = /key|tok|secr|pass|pw|pin|cred|cook|auth|bear|dsn|sig|sess|priv|hook|acc|refr|salt|otp|jwt|hmac|mdp|wort|geheim|schl|sleut|senord|sord|kode|salas|has|hesl|jels|sifr|cl[eé]|jeton|contra|clav|senh|chav|segre|parol|chiav|[^\x00-\x7f]/;
+const MAYBE = new RegExp([...NOUNS, ...BROAD_WORDS, ...BROAD_STEMS].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') + '|[^\\x00-\\x7f]');
 
 export function secretKeyStrict(key: string): boolean {
   if (!MAYBE.test(key.toLowerCase())) return false;

@@ -55,6 +55,8 @@ export const SECRET_SHAPES: Shape[] = [
   s('telegram-bot', `${B}[0-9]{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])`, false, [':']),
   s('matrix', `${B}syt_[A-Za-z0-9_]{16,}`),
   s('twitch', `${B}oauth:[a-z0-9]{24,}`),
+  s('meta-whatsapp', `${B}EAA[A-Za-z0-9]{32,}`),
+  s('nostr', `${B}nsec1[02-9ac-hj-np-z]{20,}`),
   s('twilio', `${B}(?:SK|AC)[0-9a-f]{32}(?![A-Za-z0-9])`, false, ['SK', 'AC']),
   // Code hosts, package registries, SaaS
   s('github', `${B}gh[pousr]_[A-Za-z0-9]{20,}`, false, ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_']),
