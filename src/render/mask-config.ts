@@ -33,7 +33,10 @@ export function safeValues(values: unknown[]): Set<string> {
   return out;
 }
 
-const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+/** JSON5 whitespace (JS `\s`), the ASCII cases first: this runs once per character. */
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\r' || (c !== undefined && c > '\x7f' && /\s/.test(c));
+/** A key longer than this is masked too: no key name is that long, and a diff line must stay readable. */
+const MAX_KEY = 200;
 
 /** Replace what each line of `s` holds, from its first to its last non-blank character, by the mask. */
 function maskLines(s: string): string {
@@ -73,7 +76,7 @@ class Masker {
       } else if (c === '"' || c === "'") {
         const end = this.stringEnd(start);
         this.p = end;
-        if (this.isKey(end) || this.isSafeString(t.slice(start, end))) continue;
+        if ((end - start <= MAX_KEY && this.isKey(end)) || this.isSafeString(t.slice(start, end))) continue;
         flush(start + 1);
         const closed = t[end - 1] === c && end - 1 > start;
         this.out.push(maskLines(t.slice(start + 1, closed ? end - 1 : end)));
@@ -85,7 +88,7 @@ class Masker {
         while (end < t.length && !STOP.has(t[end]!) && !isSpace(t[end])) end++;
         this.p = end;
         const word = t.slice(start, end);
-        if (this.isKey(end) || BARE_KEEP.has(word) || this.safe.has(word)) continue;
+        if ((end - start <= MAX_KEY && this.isKey(end)) || BARE_KEEP.has(word) || this.safe.has(word)) continue;
         flush(start);
         this.out.push(MASK);
         copied = end;
@@ -125,12 +128,13 @@ class Masker {
 
   private isSafeString(raw: string): boolean {
     if (raw.length > this.maxSafe && raw.length > 64) return false;
-    let v: unknown;
-    try {
-      v = JSON5.parse(raw);
-    } catch {
-      return false;
-    }
+    let v: unknown = raw.slice(1, -1); // no escape: the text is the value
+    if (raw.includes('\\'))
+      try {
+        v = JSON5.parse(raw);
+      } catch {
+        return false;
+      }
     return typeof v === 'string' && (v === '' || ENV_REF.test(v) || this.safe.has(v));
   }
 }
