@@ -39,15 +39,16 @@ Exit code: 0 all nodes applied or up to date, 1 any node failed, was refused, or
 
 ${COMMON_HELP}`;
 
-async function planned(file: string | undefined, opts: ReturnType<typeof sessionOptions>, explicitInventory: boolean) {
+async function planned(file: string | undefined, opts: ReturnType<typeof sessionOptions>, explicitInventory: boolean, showSum: (sha256: string) => void) {
   if (!file) {
     const session = await openSession(opts);
-    return { session, plan: toPlan(session), notes: [] as string[], sha256: null as string | null };
+    return { session, plan: toPlan(session), notes: [] as string[] };
   }
   const { plan, sha256 } = await readPlanFile(file);
+  showSum(sha256); // before any check, so even a refusal names the file it refused
   const { session, notes } = await openSavedPlan(plan, explicitInventory ? opts : { ...opts, inventory: plan.inventory.path });
   await refuseForeignActions(file, session);
-  return { session, plan: { ...plan, nodes: session.nodes.map((n) => n.plan) }, notes, sha256 };
+  return { session, plan: { ...plan, nodes: session.nodes.map((n) => n.plan) }, notes };
 }
 
 /** Every action of a saved plan must be one the planner could have made for its node (plan-file/check-node.ts). */
@@ -163,10 +164,10 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
   if (positionals.length > 1) throw new ClawError('USAGE', 'apply takes at most one plan file');
   const format = formatOf(values.format);
   const opts = sessionOptions(values);
-  const { session, plan, notes, sha256 } = await planned(positionals[0], opts, typeof values.inventory === 'string');
+  // The sum a reviewer compares with the one in the reviewed Markdown plan.
+  const showSum = (sha256: string) => (format === 'json' ? process.stderr : out).write(`plan file ${safeLine(positionals[0]!)} sha256 ${sha256}\n`);
+  const { session, plan, notes } = await planned(positionals[0], opts, typeof values.inventory === 'string', showSum);
   try {
-    // The sum a reviewer compares with the one in the reviewed Markdown plan.
-    if (sha256) (format === 'json' ? process.stderr : out).write(`plan file ${safeLine(positionals[0]!)} sha256 ${sha256}\n`);
     for (const n of notes) process.stderr.write(`note: ${safeLine(n)}\n`);
     // JSON output is one document: the results (with the run id) at the end, or the plan if nothing ran.
     if (format !== 'json') out.write(renderPlan(plan, format, out, !values['no-diff']));
