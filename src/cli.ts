@@ -10,7 +10,7 @@ import { rollbackCommand, ROLLBACK_HELP } from './commands/rollback.js';
 import { runsCommand, RUNS_HELP, unlockCommand, UNLOCK_HELP } from './commands/runs.js';
 import { watchCommand, WATCH_HELP } from './commands/watch.js';
 import { errorMessage } from './domain/errors.js';
-import { redactText } from './render/redact.js';
+import { safeLine } from './render/safe-line.js';
 
 type Command = (args: string[], out: NodeJS.WriteStream) => Promise<number>;
 
@@ -45,13 +45,13 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   }
   const c = COMMANDS[cmd];
   if (!c) {
-    process.stderr.write(`clawfleet: unknown command "${cmd}" (see clawfleet --help)\n`);
+    process.stderr.write(`clawfleet: unknown command "${safeLine(cmd)}" (see clawfleet --help)\n`);
     return 1;
   }
   try {
     return await c.run(rest, out);
   } catch (e) {
-    process.stderr.write(`clawfleet ${cmd}: ${redactText(errorMessage(e))}\n`);
+    process.stderr.write(`clawfleet ${cmd}: ${safeLine(errorMessage(e))}\n`);
     if (process.env.CLAWFLEET_DEBUG) process.stderr.write(String((e as Error).stack) + '\n');
     return 1;
   }
@@ -73,7 +73,7 @@ if (isEntry()) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`clawfleet: ${errorMessage(e)}\n`);
+      process.stderr.write(`clawfleet: ${safeLine(errorMessage(e))}\n`);
       process.exitCode = 1;
     },
   );

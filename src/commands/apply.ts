@@ -2,14 +2,17 @@ import { ClawError, errorMessage } from '../domain/errors.js';
 import { applyNode } from '../executor/apply-node.js';
 import { newRunId } from '../executor/context.js';
 import type { NodeResult } from '../domain/results.js';
+import { checkSavedNodePlan } from '../plan-file/check-node.js';
 import { readPlanFile } from '../plan-file/io.js';
+import { nodeHasErrors } from '../domain/plan.js';
 import { planSummary } from '../render/plan-text.js';
 import { runWithProgress, type ProgressTask } from '../render/progress.js';
+import { safeLine } from '../render/safe-line.js';
 import { styleFor } from '../render/style.js';
 import { confirm } from './confirm.js';
 import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
 import { FORMAT_OPTIONS, formatOf, renderPlan } from './output.js';
-import { openSavedPlan, openSession, toPlan, type NodeSession } from './session.js';
+import { openSavedPlan, openSession, toPlan, type NodeSession, type Session } from './session.js';
 import { nodeOk } from '../rollout/accounting.js';
 import { parseRollout } from '../rollout/strategy.js';
 import { applyInWaves, renderApplyResults } from './apply-rollout.js';
@@ -20,8 +23,10 @@ export const APPLY_HELP = `Usage: clawfleet apply [PLAN-FILE] [options]
 
 Without PLAN-FILE: plans every selected node, shows the plan, asks for confirmation ("yes") on a terminal,
 then applies exactly the shown actions. With PLAN-FILE (from \`plan --out\`): applies exactly the saved
-actions and nothing else, never re-planning; the inventory (-i, default: the one the plan names) is only
-used to reach the nodes.
+actions and nothing else, never re-planning; the inventory (-i, default: the one the plan names) is used to
+reach the nodes and, with the baseline, to check that every saved action is one the planner could have made
+for its node (anything else is refused before any node is changed). Prints the file's sha256, to compare
+with the one in the reviewed Markdown plan.
 Each action re-checks the node state it was planned against first: an action whose state changed since
 is refused (and reported), the others go on. Every change is journaled on the node (under
 <dataRoot>/.clawfleet/) with a backup, and a failure rolls that node's run back. A node's handler (inventory
@@ -40,14 +45,30 @@ ${ROLLOUT_HELP}
 
 ${COMMON_HELP}`;
 
-async function planned(file: string | undefined, opts: ReturnType<typeof sessionOptions>, explicitInventory: boolean) {
+async function planned(file: string | undefined, opts: ReturnType<typeof sessionOptions>, explicitInventory: boolean, showSum: (sha256: string) => void) {
   if (!file) {
     const session = await openSession(opts);
     return { session, plan: toPlan(session), notes: [] as string[] };
   }
-  const plan = await readPlanFile(file);
+  const { plan, sha256 } = await readPlanFile(file);
+  showSum(sha256); // before any check, so even a refusal names the file it refused
   const { session, notes } = await openSavedPlan(plan, explicitInventory ? opts : { ...opts, inventory: plan.inventory.path });
+  await refuseForeignActions(file, session);
   return { session, plan: { ...plan, nodes: session.nodes.map((n) => n.plan) }, notes };
+}
+
+/** Every action of a saved plan must be one the planner could have made for its node (plan-file/check-node.ts). */
+async function refuseForeignActions(file: string, session: Session): Promise<void> {
+  try {
+    for (const n of session.nodes) {
+      if (!n.writer || nodeHasErrors(n.plan)) continue; // an error anywhere stops the apply before any node is touched
+      const problem = checkSavedNodePlan(n.plan, n.spec, n.baseline.baseline, await n.writer.home());
+      if (problem) throw new ClawError('PLANFILE', `saved plan ${file} refused: ${problem.message}; nothing applied on any node`, { node: n.spec.name, ...(problem.path ? { path: problem.path } : {}) });
+    }
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
 }
 
 function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask<NodeResult> {
@@ -151,10 +172,12 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
   const format = formatOf(values.format);
   const opts = { ...sessionOptions(values), shard: shardOf(values) };
   const rollout = parseRollout(values);
-  const { session, plan: whole, notes } = await planned(positionals[0], opts, typeof values.inventory === 'string');
+  // The sum a reviewer compares with the one in the reviewed Markdown plan.
+  const showSum = (sha256: string) => (format === 'json' ? process.stderr : out).write(`plan file ${safeLine(positionals[0]!)} sha256 ${sha256}\n`);
+  const { session, plan: whole, notes } = await planned(positionals[0], opts, typeof values.inventory === 'string', showSum);
   const plan = markShard(whole, opts.shard);
   try {
-    for (const n of notes) process.stderr.write(`note: ${n}\n`);
+    for (const n of notes) process.stderr.write(`note: ${safeLine(n)}\n`);
     // JSON output is one document: the results (with the run id) at the end, or the plan if nothing ran.
     if (format !== 'json') out.write(renderPlan(plan, format, out, !values['no-diff']));
     const sum = planSummary(plan);

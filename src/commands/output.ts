@@ -18,8 +18,8 @@ export const FORMAT_OPTIONS = {
   'no-diff': { type: 'boolean', default: false },
 } as const;
 
-export function renderPlan(plan: Plan, format: Format, out: NodeJS.WriteStream, diffs: boolean): string {
+export function renderPlan(plan: Plan, format: Format, out: NodeJS.WriteStream, diffs: boolean, planFile?: { name: string; sha256: string }): string {
   if (format === 'json') return planToJson(plan);
-  if (format === 'markdown') return renderPlanMarkdown(plan);
+  if (format === 'markdown') return renderPlanMarkdown(plan, undefined, planFile);
   return renderPlanText(plan, styleFor(out), { diffs });
 }

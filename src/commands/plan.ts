@@ -12,7 +12,8 @@ Exit code: 0 nothing to do, 2 changes planned, 1 error (on any node).
 
   -f, --format F            text (default, coloured on a terminal), json (schema/plan.schema.json)
                             or markdown (a pull-request comment, under 65,536 characters)
-  -o, --out FILE            also save the plan (JSON) for review and a later \`clawfleet apply FILE\`
+  -o, --out FILE            also save the plan (JSON) for review and a later \`clawfleet apply FILE\`;
+                            the Markdown plan then shows the file's sha256, which \`apply FILE\` prints
       --no-diff             do not show config diffs (text format)
 ${SHARD_HELP}
 
@@ -29,8 +30,8 @@ export async function planCommand(args: string[], out: NodeJS.WriteStream): Prom
   const session = await openSession({ ...sessionOptions(values), shard });
   try {
     const plan = markShard(toPlan(session), shard);
-    if (values.out) await writePlanFile(values.out, plan);
-    out.write(renderPlan(plan, format, out, !values['no-diff']));
+    const planFile = values.out ? { name: values.out, sha256: await writePlanFile(values.out, plan) } : undefined;
+    out.write(renderPlan(plan, format, out, !values['no-diff'], planFile));
     const sum = planSummary(plan);
     return sum.errors > 0 ? 1 : sum.changes > 0 ? 2 : 0;
   } finally {

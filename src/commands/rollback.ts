@@ -3,6 +3,7 @@ import type { NodePaths } from '../domain/plan.js';
 import { RUN_ID_RE } from '../executor/context.js';
 import { previewRollback, rollbackRun, type RollbackPreview, type RollbackResult } from '../executor/rollback.js';
 import { layoutFor } from '../planner/layout.js';
+import { safeLine } from '../render/safe-line.js';
 import { styleFor } from '../render/style.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
@@ -46,9 +47,9 @@ const prefixed = (node: string, e: unknown) => {
 };
 
 function showPreview(p: RollbackPreview, s: ReturnType<typeof styleFor>): string {
-  if (p.refusals.length) return p.refusals.map((r) => `${s.red('refused')}   ${p.node}: ${r}`).join('\n') + '\n';
+  if (p.refusals.length) return p.refusals.map((r) => `${s.red('refused')}   ${p.node}: ${safeLine(r)}`).join('\n') + '\n';
   if (p.runs.length === 0) return `${s.dim('-')}         ${p.node}: run ${p.runId} has nothing left to undo\n`;
-  const lines = p.runs.flatMap((r) => [`  ${s.bold(p.node)}: run ${r.runId}, ${r.touches.length} action(s), newest first:`, ...r.touches.map((t) => `    ${t.what}`)]);
+  const lines = p.runs.flatMap((r) => [`  ${s.bold(p.node)}: run ${safeLine(r.runId)}, ${r.touches.length} action(s), newest first:`, ...r.touches.map((t) => `    ${safeLine(t.what)}`)]);
   return lines.join('\n') + '\n';
 }
 
@@ -58,10 +59,10 @@ function showResult(r: RollbackResult, s: ReturnType<typeof styleFor>): string {
   }
   const out: string[] = [];
   for (const run of r.runs) {
-    out.push(`${s.yellow('restored')}  ${r.node}: undid ${run.undone.length} action(s) of run ${run.runId}`);
+    out.push(`${s.yellow('restored')}  ${r.node}: undid ${run.undone.length} action(s) of run ${safeLine(run.runId)}`);
     for (const u of run.undone) {
-      if (u.outcome.carried?.length) out.push(`            carried over into the live dir (written after the apply): ${u.outcome.carried.join(', ')}`);
-      for (const n of u.outcome.notes ?? []) out.push(`            ${n}`);
+      if (u.outcome.carried?.length) out.push(`            carried over into the live dir (written after the apply): ${safeLine(u.outcome.carried.join(', '))}`);
+      for (const n of u.outcome.notes ?? []) out.push(`            ${safeLine(n)}`);
     }
   }
   return out.join('\n') + '\n';
@@ -106,7 +107,7 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
     for (const n of nodes) {
       if (n.error) {
         failed++;
-        out.write(`${s.red('failed')}    ${n.error}\n`);
+        out.write(`${s.red('failed')}    ${safeLine(n.error)}\n`);
       } else if (n.preview === null) out.write(`${s.dim('-')}         ${n.node}: no run ${runId} here\n`);
       else {
         if (n.preview.refusals.length) failed++;
@@ -140,7 +141,7 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
       if (r.ok) out.write(showResult(r.value, s));
       else {
         failed++;
-        out.write(`${s.red('failed')}    ${r.error}\n`);
+        out.write(`${s.red('failed')}    ${safeLine(r.error)}\n`);
       }
     }
     return failed > 0 ? 1 : 0;

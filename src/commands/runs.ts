@@ -1,6 +1,8 @@
 import { listRuns } from '../executor/rollback.js';
 import { breakLock } from '../executor/lock.js';
 import { ClawError } from '../domain/errors.js';
+import { renderRuns } from '../render/runs-text.js';
+import { safeLine } from '../render/safe-line.js';
 import { styleFor } from '../render/style.js';
 import { COMMON, COMMON_HELP, parse, sessionOptions } from './options.js';
 import { eachNode } from './each-node.js';
@@ -17,19 +19,9 @@ export async function runsCommand(args: string[], out: NodeJS.WriteStream): Prom
     out.write(RUNS_HELP + '\n');
     return 0;
   }
-  const s = styleFor(out);
   const results = await eachNode(sessionOptions(values), (w, paths) => listRuns(w, paths.stateDir));
-  let failed = 0;
-  for (const r of results) {
-    if (!r.ok) {
-      failed++;
-      out.write(`${s.red('failed')} ${r.error}\n`);
-      continue;
-    }
-    out.write(s.bold(`${r.node}`) + (r.value.length ? '' : s.dim(': no runs')) + '\n');
-    for (const run of r.value) out.write(`  ${run.runId}  ${run.status.padEnd(15)} ${String(run.actions).padStart(3)} actions  ${run.at}  ${run.by}\n`);
-  }
-  return failed > 0 ? 1 : 0;
+  out.write(renderRuns(results, styleFor(out)));
+  return results.some((r) => !r.ok) ? 1 : 0;
 }
 
 export const UNLOCK_HELP = `Usage: clawfleet unlock --run RUN-ID [options]
@@ -54,10 +46,10 @@ export async function unlockCommand(args: string[], out: NodeJS.WriteStream): Pr
   const results = await eachNode(sessionOptions(values), (w) => breakLock(w, runId));
   let failed = 0;
   for (const r of results) {
-    if (r.ok) out.write(`unlocked  ${r.node}: lock of run ${r.value?.runId ?? runId} released\n`);
+    if (r.ok) out.write(`unlocked  ${r.node}: lock of run ${safeLine(String(r.value?.runId ?? runId))} released\n`);
     else {
       failed++;
-      out.write(`failed    ${r.error}\n`);
+      out.write(`failed    ${safeLine(r.error)}\n`);
     }
   }
   return failed > 0 ? 1 : 0;

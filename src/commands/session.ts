@@ -106,7 +106,7 @@ export async function openSavedPlan(plan: Plan, opts: SessionOptions): Promise<{
     const spec = specs.get(np.node)!;
     const baseline = await loadBaseline(np.baseline, dirs);
     const recorded = plan.baselines.find((b) => b.name === np.baseline);
-    if (recorded && recorded.sha256 !== baseline.sha256) notes.push(`${np.node}: baseline ${np.baseline} changed since the plan was made; the plan's actions are applied as reviewed`);
+    if (recorded && recorded.sha256 !== baseline.sha256) notes.push(`${np.node}: baseline ${np.baseline} changed since the plan was made; the plan's actions, checked against it, are applied as reviewed`);
     try {
       return { spec, baseline, writer: await openNode(spec, opts), plan: np };
     } catch (e) {

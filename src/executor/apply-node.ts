@@ -7,7 +7,7 @@ import { Journal, now } from './journal.js';
 import { acquireLock, assertHolds, releaseLock, startHeartbeat, type Heartbeat } from './lock.js';
 import { precheck } from './precheck.js';
 import type { NodeResult } from '../domain/results.js';
-import { redactText } from '../render/redact.js';
+import { redactHandler } from '../render/results-safe.js';
 import { undoRun } from './undo-run.js';
 import { stepFor } from './steps.js';
 import { healthGate, restoreAfterRollback } from './health-gate.js';
@@ -137,9 +137,10 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
 /** Runs the handler once; its outcome is journaled and reported, never rolled back (it already ran). */
 async function runHandler(w: NodeWriter, journal: Journal, command: string): Promise<NonNullable<NodeResult['handler']>> {
   const r = await w.exec(command);
-  const output = redactText((r.stdout + r.stderr).trim().split('\n').slice(-5).join('\n'));
-  await journal.write({ t: 'handler', command, code: r.code, output, at: now() });
-  return { command, code: r.code, output };
+  // Command and output redacted alike, for the journal and for every output (render/results-safe.ts).
+  const shown = redactHandler({ command, code: r.code, output: (r.stdout + r.stderr).trim().split('\n').slice(-5).join('\n') });
+  await journal.write({ t: 'handler', ...shown, at: now() });
+  return shown;
 }
 
 function finish(result: NodeResult, plan: NodePlan): NodeResult {

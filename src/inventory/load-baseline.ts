@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClawError } from '../domain/errors.js';
 import { BaselineSchema, type Baseline } from './baseline-schema.js';
+import { checkBaselineSecrets } from './baseline-sanity.js';
 import { loadYaml } from './yaml-source.js';
 
 export interface LoadedBaseline {
@@ -23,6 +24,7 @@ export async function loadBaseline(name: string, plansDirs: string[]): Promise<L
     if (y.value.name !== name) {
       throw new ClawError('SCHEMA', `name: "${y.value.name}" does not match the file name "${name}"`, { path: file });
     }
+    checkBaselineSecrets(y.value, file, y.text);
     return { baseline: y.value, file, sha256: y.sha256 };
   }
   throw new ClawError('ENOENT', `baseline "${name}" not found in ${plansDirs.join(', ')}`);

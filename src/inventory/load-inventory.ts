@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import type { HealthSpec, Inventory, NodeSpec } from '../domain/inventory.js';
 import { InventorySchema, type InventoryFile } from './inventory-schema.js';
+import { checkInventorySense } from './sanity.js';
 import { loadYaml, parseYaml } from './yaml-source.js';
 
 type Fields = InventoryFile['defaults'];
@@ -64,24 +65,26 @@ function healthSpec(h: Fields['health']): HealthSpec | undefined {
   return { ...(o.command ? { command: o.command } : {}), deadlineS: o.deadline ?? HEALTH_DEADLINE_S, intervalS: o.interval ?? HEALTH_INTERVAL_S };
 }
 
-function toInventory(inv: InventoryFile, file: string, sha256: string): Inventory {
-  return {
+function toInventory(inv: InventoryFile, file: string, sha256: string, text: string, onDisk: boolean): Inventory {
+  const inventory: Inventory = {
     file,
     sha256,
     nodes: Object.keys(inv.nodes).map((n) => resolveNode(inv, n, file)),
     groups: Object.fromEntries(Object.entries(inv.groups).map(([g, v]) => [g, v.nodes])),
   };
+  checkInventorySense(inventory, inv, text, { dirs: onDisk });
+  return inventory;
 }
 
 export async function loadInventory(file: string): Promise<Inventory> {
   const abs = resolve(file);
   const y = await loadYaml(abs, InventorySchema);
-  return toInventory(y.value, abs, y.sha256);
+  return toInventory(y.value, abs, y.sha256, y.text, true);
 }
 
 export function parseInventory(file: string, text: string): Inventory {
   const y = parseYaml(file, text, InventorySchema);
-  return toInventory(y.value, file, y.sha256);
+  return toInventory(y.value, file, y.sha256, y.text, false);
 }
 
 /** `--limit a,b,group,web*`: node names, group names or globs; unknown names are an error. */

@@ -1,25 +1,36 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ClawError } from '../domain/errors.js';
+import { sha256Hex } from '../facts/manifest.js';
 import type { Plan } from '../domain/plan.js';
 import { planSummary } from '../render/plan-text.js';
-import { redactText } from '../render/redact.js';
+import { redactPlan } from '../render/plan-safe.js';
 import { PlanSchema } from './schema.js';
 
-/** The JSON form of a plan (saved plan files and `--format json`): redacted, with a summary. */
+/**
+ * The JSON form of a plan (saved plan files and `--format json`), with a summary. Only the free text is
+ * redacted (render/plan-safe.ts): the fields apply reads are written as planned.
+ */
 export function planToJson(plan: Plan): string {
-  return redactText(JSON.stringify({ ...plan, summary: planSummary(plan) }, null, 2)) + '\n';
+  return JSON.stringify({ ...redactPlan(plan), summary: planSummary(plan) }, null, 2) + '\n';
 }
 
-export async function writePlanFile(file: string, plan: Plan): Promise<void> {
+/** Writes the plan file; returns the sha256 of the bytes written (shown in the Markdown plan). */
+export async function writePlanFile(file: string, plan: Plan): Promise<string> {
+  const text = planToJson(plan);
   try {
-    await writeFile(file, planToJson(plan), { mode: 0o644 });
+    await writeFile(file, text, { mode: 0o644 });
+    return sha256Hex(text);
   } catch (e) {
     throw new ClawError('EIO', `cannot write the plan: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { path: file });
   }
 }
 
-/** Reads and validates a saved plan; any problem is one line naming the file. */
-export async function readPlanFile(file: string): Promise<Plan> {
+/**
+ * Reads and validates a saved plan's format; any problem is one line naming the file. Returns the sha256 of
+ * the file's bytes too (`apply FILE` prints it). Whether its actions are ones the planner could have made is
+ * checked once the nodes' homes are known (check-node.ts).
+ */
+export async function readPlanFile(file: string): Promise<{ plan: Plan; sha256: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -38,5 +49,5 @@ export async function readPlanFile(file: string): Promise<Plan> {
     throw new ClawError('PLANFILE', `invalid plan file at ${i.path.join('.') || '(root)'}: ${i.message}`, { path: file });
   }
   const { summary: _s, ...plan } = r.data;
-  return plan as Plan;
+  return { plan: plan as Plan, sha256: sha256Hex(text) };
 }

@@ -3,7 +3,8 @@ import { ConfigParseError } from '../config/merge.js';
 import { mergedText } from '../config/merged-text.js';
 import { configDiff } from '../config/unified-diff.js';
 import { sha256Hex } from '../facts/manifest.js';
-import { redactText } from '../render/redact.js';
+import { maskConfigValues, safeValues } from '../render/mask-config.js';
+import { redactShapes } from '../render/secret-shapes.js';
 import { describeFact, diag, type PlanInput, type RuleOutput } from './context.js';
 
 /** OpenClaw configs are kilobytes; past this, clawfleet refuses to read or rewrite one (memory, diff size). */
@@ -66,6 +67,11 @@ export function sectionsFor(input: PlanInput): SectionValue[] {
   });
 }
 
+/** Path and value of each section, from the baseline and the node alone (a saved plan's sections are checked against it). */
+export function sectionsOf(baseline: PlanInput['baseline'], node: PlanInput['node']): SectionValue[] {
+  return baseline.config.sections.map((s) => ({ path: s.path.split('.'), value: overlay(s.value, node.overrides[s.path] ?? {}) }));
+}
+
 /** The items of the sections an added key path belongs to (an added ancestor covers the sections under it). */
 function itemsOfAdded(input: PlanInput, added: string[]): string[] {
   const items = new Set<string>();
@@ -73,6 +79,17 @@ function itemsOfAdded(input: PlanInput, added: string[]): string[] {
     if (added.some((a) => a === s.path || a.startsWith(s.path + '.') || s.path.startsWith(a + '.'))) items.add(s.item ?? s.path);
   }
   return [...items];
+}
+
+/**
+ * The diff shown for review: node values masked, the baseline's own values (and the node's agent ids) in full
+ * (render/mask-config.ts),
+ * then anything still shaped like a credential (a key name) redacted.
+ */
+function reviewDiff(input: PlanInput, path: string, before: string, after: string, sections: SectionValue[]): string {
+  // The agent ids are shown in every path already: as values (`agents.list[].id`) they are safe too.
+  const safe = safeValues([...sections.map((s) => s.value), input.node.agents, input.node.keepAgents]);
+  return redactShapes(configDiff(path.replace(/^\/+/, ''), maskConfigValues(before, safe), maskConfigValues(after, safe)));
 }
 
 /** Add what the baseline's config sections have and the file lacks; never change an existing value. */
@@ -117,7 +134,7 @@ export function planConfig(input: PlanInput): RuleOutput {
     expect: fact.kind === 'file' ? { kind: 'file', sha256: fact.sha256 } : { kind: 'missing' },
     sections,
     afterSha256: sha256Hex(merged.text),
-    diff: redactText(configDiff(path.replace(/^\/+/, ''), before ?? '', merged.text)),
+    diff: reviewDiff(input, path, before ?? '', merged.text, sections),
     added: merged.added,
     mode: fact.kind === 'file' ? fact.mode : input.baseline.config.mode,
     items: itemsOfAdded(input, merged.added),

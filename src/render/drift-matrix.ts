@@ -1,6 +1,8 @@
 import type { Cell, CheckResult } from '../domain/check.js';
 import { rowDrifts } from '../domain/check.js';
+import { escapeDeep } from './escape.js';
 import { redactText } from './redact.js';
+import { redactShapes } from './secret-shapes.js';
 import type { Style } from './style.js';
 
 /** A cell as the terminal shows it: ✓, ✗ what, ? (why below), ~ waived drift, – not applicable. */
@@ -49,7 +51,8 @@ function explanations(r: CheckResult, s: Style): string[] {
   return out;
 }
 
-export function renderCheckText(r: CheckResult, s: Style): string {
+export function renderCheckText(input: CheckResult, s: Style): string {
+  const r = escapeDeep(input);
   const nodeW = Math.max(4, ...r.rows.map((x) => x.node.length));
   const widths = r.items.map((i) => Math.max([...i].length, ...r.rows.map((x) => [...cellText(x.cells[i]!)].length)));
   const last = r.items.length - 1;

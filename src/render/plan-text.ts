@@ -1,7 +1,8 @@
 import type { Action } from '../domain/actions.js';
 import type { Diagnostic, NodePlan, Plan } from '../domain/plan.js';
 import { nodeHasErrors } from '../domain/plan.js';
-import { redactText } from './redact.js';
+import { displayPlan } from './plan-safe.js';
+import { redactShapes } from './secret-shapes.js';
 import type { Style } from './style.js';
 
 function actionLine(a: Action, s: Style): string {
@@ -66,10 +67,14 @@ export function planSummary(plan: Plan): { changes: number; changed: number; unc
   return { changes, changed, unchanged, errors };
 }
 
-/** The whole plan for a terminal. Secrets are redacted on the way out, whatever the inputs held. */
-export function renderPlanText(plan: Plan, s: Style, opts: { diffs: boolean } = { diffs: true }): string {
+/**
+ * The whole plan for a terminal. Every string is escaped and the free text redacted before it is laid out
+ * (displayPlan); anything shaped like a credential is redacted from the result, whatever the inputs held.
+ */
+export function renderPlanText(input: Plan, s: Style, opts: { diffs: boolean } = { diffs: true }): string {
+  const plan = displayPlan(input);
   const sum = planSummary(plan);
   const body = plan.nodes.map((n) => renderNodePlan(n, s, opts)).join('\n\n');
   const tail = `Plan: ${sum.changes} change${sum.changes === 1 ? '' : 's'} on ${sum.changed} node${sum.changed === 1 ? '' : 's'}, ${sum.unchanged} up to date, ${sum.errors} with errors.`;
-  return redactText(`${s.dim(`baseline ${plan.baselines.map((b) => b.name).join(', ')} · inventory ${plan.inventory.path}`)}\n\n${body}\n\n${s.bold(tail)}\n`);
+  return redactShapes(`${s.dim(`baseline ${plan.baselines.map((b) => b.name).join(', ')} · inventory ${plan.inventory.path}`)}\n\n${body}\n\n${s.bold(tail)}\n`);
 }

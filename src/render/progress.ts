@@ -1,4 +1,5 @@
 import { Listr } from 'listr2';
+import { escapeControl } from './escape.js';
 
 export interface ProgressTask<R> {
   title: string;
@@ -28,7 +29,7 @@ export async function runWithProgress<R>(
         const r = await t.run(() => undefined); // per-action lines would flood a CI log
         results[i] = r;
         const d = t.done(r);
-        opts.out.write(`[${t.title}] ${d.line}\n`);
+        opts.out.write(`[${escapeControl(t.title)}] ${escapeControl(d.line)}\n`);
         if (!d.ok && opts.failFast) stop = true;
       }
     };
@@ -41,11 +42,11 @@ export async function runWithProgress<R>(
       skip: () => stop,
       task: async (_ctx: unknown, task: { title: string; output: string }) => {
         const r = await t.run((line) => {
-          task.output = line;
+          task.output = escapeControl(line);
         });
         results[i] = r;
         const d = t.done(r);
-        task.title = `${t.title}: ${d.line}`;
+        task.title = escapeControl(`${t.title}: ${d.line}`);
         if (!d.ok) {
           if (opts.failFast) stop = true;
           throw new Error(d.line);

@@ -1,11 +1,13 @@
 import type { NodeResult } from '../domain/results.js';
-import { redactText } from './redact.js';
+import { redactShapes } from './secret-shapes.js';
+import { displayResults, redactResult } from './results-safe.js';
 
 export function resultsToJson(runId: string, results: NodeResult[]): string {
-  return redactText(JSON.stringify({ format: 'clawfleet-apply', version: 1, runId, results }, null, 2)) + '\n';
+  return JSON.stringify({ format: 'clawfleet-apply', version: 1, runId, results: results.map(redactResult) }, null, 2) + '\n';
 }
 
-export function renderResultsMarkdown(runId: string, results: NodeResult[]): string {
+export function renderResultsMarkdown(runId: string, input: NodeResult[]): string {
+  const results = displayResults(input);
   const icon: Record<NodeResult['status'], string> = {
     unchanged: '✅ up to date',
     changed: '🟡 changed',
@@ -15,6 +17,6 @@ export function renderResultsMarkdown(runId: string, results: NodeResult[]): str
     'rollback-failed': '🚨 rollback failed',
     refused: '⛔ refused',
   };
-  const rows = results.map((r) => `| ${r.node} | ${icon[r.status]} | ${r.done}/${r.total} | ${(r.error ?? (r.handler && r.handler.code !== 0 ? `handler exit ${r.handler.code}` : '')).replace(/\|/g, '\\|')} |`);
-  return redactText([`## clawfleet apply: run \`${runId}\``, '', '| node | result | actions | note |', '|---|---|---:|---|', ...rows, ''].join('\n'));
+  const rows = results.map((r) => `| ${r.node} | ${icon[r.status]} | ${r.done}/${r.total} | ${(r.error ?? (r.handler && r.handler.code !== 0 ? `handler exit ${r.handler.code}` : '')).replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;')} |`);
+  return redactShapes([`## clawfleet apply: run \`${runId}\``, '', '| node | result | actions | note |', '|---|---|---:|---|', ...rows, ''].join('\n'));
 }

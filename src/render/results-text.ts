@@ -1,5 +1,6 @@
 import type { NodeResult } from '../domain/results.js';
-import { redactText } from './redact.js';
+import { displayResults } from './results-safe.js';
+import { redactShapes } from './secret-shapes.js';
 import type { Style } from './style.js';
 
 /** "node: message", once: errors already name their node. */
@@ -57,10 +58,11 @@ function lockLine(r: NodeResult, s: Style): string {
   return `\n          ${s.red(`${r.node}: ${r.lockError}; once no run is active on it: clawfleet unlock --run ${r.runId} --limit ${r.node}`)}`;
 }
 
-export function renderResults(results: NodeResult[], s: Style): string {
+export function renderResults(input: NodeResult[], s: Style): string {
+  const results = displayResults(input);
   const count = (st: NodeResult['status']) => results.filter((r) => r.status === st).length;
   const lines = results.map((r) => renderResultLine(r, s) + handlerLine(r, s) + healthLine(r, s) + lockLine(r, s));
   const failed = count('failed') + count('rolled-back') + count('rollback-failed') + count('refused');
   lines.push('', s.bold(`Apply: ${count('changed')} changed, ${count('partial')} partial, ${count('unchanged')} unchanged, ${failed} failed (${count('rolled-back')} rolled back).`));
-  return redactText(lines.join('\n') + '\n');
+  return redactShapes(lines.join('\n') + '\n');
 }

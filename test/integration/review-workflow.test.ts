@@ -62,6 +62,16 @@ describe('saved plans', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(file);
+    // issue 11: well-formed, but not an action the planner could have made for that node
+    await runCli(['plan', ...inv(), '--out', file]);
+    const q = JSON.parse(await readFile(file, 'utf8'));
+    const t440 = q.nodes.find((n: { node: string }) => n.node === 't440');
+    Object.assign(t440.actions[0], { path: '/root/.ssh', id: 'quarantine:/root/.ssh' });
+    await writeFile(file, JSON.stringify(q));
+    const refused = await runCli(['apply', file, '-y']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^clawfleet apply: t440: \/root\/\.ssh: saved plan .* refused: quarantine action: .*nothing applied on any node$/)]);
+    expect(refused.stdout).toMatch(/^plan file .* sha256 [0-9a-f]{64}$/m);
     await writeFile(file, '{ not json');
     expect((await runCli(['apply', file, '-y'])).code).toBe(1);
     await rm(file);

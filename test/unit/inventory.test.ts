@@ -165,7 +165,8 @@ nodes:
     agents: [Coder, ops]
     overrides:
       logging: { level: debug }
-  b: {}
+  b:
+    port: 2203
   c:
     host: c.example
     transport: local
@@ -178,8 +179,12 @@ nodes:
     expect(node('a')).toMatchObject({ user: 'g1user', port: 2222, dataRoot: '/d', host: 'a', groups: ['g1'] });
   });
 
-  it('of two groups the later in the file wins', () => {
-    expect(node('b')).toMatchObject({ user: 'g1user', port: 2202, groups: ['g1', 'g2'] });
+  it('of two groups that set a field differently, neither wins: the node must set it itself', () => {
+    // issue 11: "the last group silently wins" was how a node got the wrong data root
+    expect(node('b')).toMatchObject({ user: 'g1user', port: 2203, groups: ['g1', 'g2'] });
+    expect(() => parseInventory(FILE, TEXT.replace('  b:\n    port: 2203\n', '  b: {}\n'))).toThrow(
+      /^line 20: groups\.g2\.port: node b is in groups g1 and g2, which set port to different values \(2201, 2202\)/,
+    );
   });
 
   it('defaults apply to a node in no group; built-in defaults fill the rest', () => {
