@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO } from '../../src/demo/scenario-data.js';
 import { seedNode } from '../../src/demo/seed.js';
+import { quarantineLine } from '../../src/demo/demo-fleet.js';
 import type { NodeResult } from '../../src/domain/results.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { startFleet, type Fleet } from './fleet.js';
@@ -57,7 +58,7 @@ beforeAll(async () => {
     inv,
     `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  baseline: openclaw-classic\n` +
       `groups:\n  pair: { nodes: [${PAIR.join(', ')}] }\nnodes:\n` +
-      kinds.map((k) => `  ${k.name}:\n    host: ${half(k.name).node(k.name).host}\n    identity: ${half(k.name).clientKey}\n    agents: [${k.agents.join(', ')}]\n`).join(''),
+      kinds.map((k) => `  ${k.name}:\n    host: ${half(k.name).node(k.name).host}\n    identity: ${half(k.name).clientKey}\n    agents: [${k.agents.join(', ')}]\n${quarantineLine(k)}`).join(''),
   );
 }, 900_000);
 
