@@ -63,7 +63,7 @@ describe('become: sudo (a non-root login)', () => {
     expect(seen).toBe('/openclaw-data/agents/coder/sessions\nroot\n');
     // A root login agrees that the fleet is converged.
     expect((await runCli(['plan', '-i', rootInv, '--known-hosts', fleet.knownHosts])).code).toBe(0);
-    const rb = await runCli(['rollback', runId, ...base]);
+    const rb = await runCli(['rollback', runId, '-y', ...base]);
     expect(rb.code, rb.stdout + rb.stderr).toBe(0);
     expect(diffSnapshots(before, await snapshots())).toEqual([]);
     console.log(`become: sudo (ms): plan ${Math.round(plan.ms)}, apply ${Math.round(apply.ms)}, converged plan ${Math.round(again.ms)}, rollback ${Math.round(rb.ms)}`);
