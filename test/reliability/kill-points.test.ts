@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quarantineLine } from '../../src/demo/demo-fleet.js';
 import { SCENARIO, type ScenarioNode } from '../../src/demo/scenario-data.js';
 import { seedNode } from '../../src/demo/seed.js';
 import type { Inventory, NodeSpec } from '../../src/domain/inventory.js';
@@ -245,7 +246,7 @@ beforeAll(async () => {
   const names = [...REFERENCE, ...CLONES.slice(1)];
   fleet = await startFleet({ names, firstOctet: 81 });
   for (const n of names) await reset(n);
-  const nodes = names.map((n) => `  ${n}:\n    host: ${fleet.node(n).host}\n    agents: [${scenarioOf(n).agents.join(', ')}]\n`).join('');
+  const nodes = names.map((n) => `  ${n}:\n    host: ${fleet.node(n).host}\n    agents: [${scenarioOf(n).agents.join(', ')}]\n${quarantineLine(scenarioOf(n))}`).join('');
   inv = join(fleet.dir, 'inventory.yaml');
   await writeFile(inv, `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  identity: ${fleet.clientKey}\n  baseline: openclaw-classic\nnodes:\n${nodes}`);
   inventory = await loadInventory(inv);
