@@ -1,3 +1,4 @@
+import { layoutFor } from '../planner/layout.js';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { applyNode } from '../executor/apply-node.js';
 import { newRunId } from '../executor/context.js';
@@ -85,6 +86,7 @@ function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask
           ...(n.spec.health ? { health: n.spec.health } : {}),
           onAction: (done, total, id) => update(`${done}/${total} ${id}`),
           signal: stop.controller.signal,
+          planned: layoutFor(n.baseline.baseline, n.spec, await n.writer!.home()),
         });
       } catch (e) {
         return { node: n.spec.name, runId, status: 'failed', done: 0, total: n.plan.actions.length, actions: [], error: errorMessage(e) };

@@ -4,6 +4,7 @@ import { RUN_ID_RE } from '../executor/context.js';
 import { previewRollback, rollbackRun, type RollbackPreview, type RollbackResult } from '../executor/rollback.js';
 import { layoutFor } from '../planner/layout.js';
 import { safeLine } from '../render/safe-line.js';
+import type { PlannedLayout } from '../executor/journal-trust.js';
 import { styleFor } from '../render/style.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
@@ -38,6 +39,7 @@ interface Opened {
   w: NodeWriter | null;
   paths: NodePaths | null;
   preview: RollbackPreview | null;
+  planned?: PlannedLayout;
   error?: string;
 }
 
@@ -97,7 +99,7 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
       w = await openNode(spec, session);
       const l = layoutFor(baselines.get(spec.baseline)!.baseline, spec, await w.home());
       const paths = { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir };
-      return { node: spec.name, w, paths, preview: await previewRollback(w, paths, runId, opts) };
+      return { node: spec.name, w, paths, preview: await previewRollback(w, paths, runId, { ...opts, planned: l }), planned: l };
     } catch (e) {
       return { node: spec.name, w, paths: null, preview: null, error: prefixed(spec.name, e) };
     }
@@ -132,7 +134,7 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
     }
     const results = await mapLimit(found, session.parallel, async (n) => {
       try {
-        return { ok: true as const, value: await rollbackRun(n.w!, n.paths!, runId, whoAmI(), opts) };
+        return { ok: true as const, value: await rollbackRun(n.w!, n.paths!, runId, whoAmI(), { ...opts, planned: n.planned }) };
       } catch (e) {
         return { ok: false as const, error: prefixed(n.node, e) };
       }

@@ -1,6 +1,7 @@
 import { ClawError } from '../domain/errors.js';
 import type { NodePaths } from '../domain/plan.js';
 import type { JournalRecord } from './journal-schema.js';
+import { checkJournal, type PlannedLayout } from './journal-trust.js';
 
 export interface JournalSource {
   node: string;
@@ -9,6 +10,8 @@ export interface JournalSource {
   path: string;
   /** The node's layout as the inventory and baseline derive it now. */
   paths: NodePaths;
+  /** The node's planned layout (inventory + baseline): when given, every path an undo names is checked against it. */
+  planned?: PlannedLayout | undefined;
 }
 
 /**
@@ -16,8 +19,8 @@ export interface JournalSource {
  * before rollback, `runs` or a lock refusal uses it. A journal is untrusted input: anything a non-root user on
  * the node could have written. Refuses with one line naming node and path.
  *
- * Checked here: the run header names this run; each action's undo information is of the action's kind. Path trust (every path an undo would touch is one
- * clawfleet could have planned for this node's layout) belongs here too.
+ * Checked here: the run header names this run; each action's undo information is of the action's kind; and, with
+ * the planned layout, every path an undo would touch is one clawfleet could have planned (journal-trust.ts).
  */
 export function acceptJournal(records: JournalRecord[], src: JournalSource): JournalRecord[] {
   const refuse = (why: string) => new ClawError('JOURNAL', `${why}; refusing to use this journal`, { node: src.node, path: src.path });
@@ -29,6 +32,10 @@ export function acceptJournal(records: JournalRecord[], src: JournalSource): Jou
     if (seen.has(r.seq)) throw refuse(`action ${r.seq} begins twice`);
     seen.add(r.seq);
     if (r.action.type !== r.undo.kind) throw refuse(`action ${r.seq} is a ${r.action.type} with undo information of a ${r.undo.kind}`);
+  }
+  if (src.planned) {
+    const v = checkJournal(records, src.runId, src.planned);
+    if (!v.ok) throw refuse(`it names ${v.path ?? 'something'} that clawfleet could not have planned for this node (${v.reason})`);
   }
   return records;
 }

@@ -1,3 +1,4 @@
+import type { PlannedLayout } from './journal-trust.js';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { nodeHasErrors, type NodePlan } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
@@ -26,6 +27,8 @@ export interface ApplyOptions {
   onAction?: (done: number, total: number, id: string) => void;
   /** Aborted (first Ctrl-C / SIGTERM): the run stops at the next safe point (between actions) and is rolled back. */
   signal?: AbortSignal;
+  /** The node's layout from the inventory and baseline: a lock refusal suggests rollback only for a journal that passes it. */
+  planned?: PlannedLayout | undefined;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
   let lockLost = false;
   let heartbeat: Heartbeat | null = null;
   try {
-    await acquireLock(w, plan.paths, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' });
+    await acquireLock(w, plan.paths, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' }, { planned: opts.planned });
     heartbeat = await startHeartbeat(w, opts.runId);
     if ((await statOne(w, plan.paths.dataRoot)).kind === 'missing') await w.mkdir(plan.paths.dataRoot, 0o755);
     await mkdirp(w, plan.paths.stateDir);

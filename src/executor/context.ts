@@ -1,6 +1,7 @@
 import type { NodePaths } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
 import type { Journal } from './journal.js';
+import type { PlannedLayout } from './journal-trust.js';
 
 /** What every step of one node's run sees. */
 export interface RunContext {
@@ -10,6 +11,8 @@ export interface RunContext {
   journal: Journal;
   layout: NodePaths;
   protectedGlobs: string[];
+  /** The node's layout from the inventory and baseline: journals read back are checked against it. */
+  planned?: PlannedLayout | undefined;
 }
 
 /** Per-run dirs on the node: journal and config backups under the data root; moved-aside dirs beside the agents. */

@@ -4,6 +4,7 @@ import type { NodePaths } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
 import { mkdirp } from './fs-helpers.js';
 import { readJournal } from './undo-run.js';
+import type { PlannedLayout } from './journal-trust.js';
 
 /**
  * One lock per node, whatever the inventory says: `~/.clawfleet/lock/` in the home dir of the user clawfleet
@@ -104,6 +105,8 @@ function processExists(pid: number): boolean {
 export interface AcquireOptions {
   /** rollback RUN: a lock still held by RUN, whose holder is dead, is taken over (and released at the end). */
   takeOverFrom?: string;
+  /** The node's planned layout: a lock refusal suggests rollback only for a journal that passes it. */
+  planned?: PlannedLayout | undefined;
 }
 
 export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHolder, opts: AcquireOptions = {}): Promise<void> {
@@ -125,7 +128,7 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
         heldHere.add(`${root}\0${holder.runId}`);
         return;
       }
-      throw await lockedError(w, root, paths, s.holder);
+      throw await lockedError(w, root, paths, s.holder, opts.planned);
     }
   }
   try {
@@ -185,7 +188,7 @@ export async function assertHolds(w: NodeWriter, runId: string): Promise<void> {
  * Like Terraform's force-unlock: a lock is never broken implicitly, the message says how. It suggests rolling
  * back an apply only when that run's journal is one rollback would accept.
  */
-async function lockedError(w: NodeWriter, root: string, paths: NodePaths, h: LockHolder | null): Promise<ClawError> {
+async function lockedError(w: NodeWriter, root: string, paths: NodePaths, h: LockHolder | null, planned?: PlannedLayout): Promise<ClawError> {
   const where = { node: w.node, path: lockDirOf(root) };
   if (!h) {
     return new ClawError('LOCKED', `node is locked by an unknown holder (a run died while taking the lock); if no run is active: clawfleet unlock --run unknown --limit ${w.node}`, where);
@@ -194,7 +197,7 @@ async function lockedError(w: NodeWriter, root: string, paths: NodePaths, h: Loc
   if (h.purpose === 'apply') {
     const journal = `${paths.stateDir}/runs/${h.runId}/journal.jsonl`;
     try {
-      await readJournal({ writer: w, node: w.node, runId: h.runId, layout: paths }, journal);
+      await readJournal({ writer: w, node: w.node, runId: h.runId, layout: paths, planned }, journal);
       msg += `, then clawfleet rollback ${h.runId} --limit ${w.node} to undo what it did`;
     } catch (e) {
       msg += `; its journal cannot be used for a rollback (${errorMessage(e).replace(`${w.node}: `, '')}): inspect the node before anything else`;

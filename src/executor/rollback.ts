@@ -3,6 +3,7 @@ import type { NodePaths } from '../domain/plan.js';
 import type { NodeReader, NodeWriter } from '../transport/types.js';
 import { RUN_ID_RE, runDirs, type RunContext } from './context.js';
 import { Journal, now, parseJournal, type JournalRecord } from './journal.js';
+import type { PlannedLayout } from './journal-trust.js';
 import { acquireLock, releaseLock, startHeartbeat } from './lock.js';
 import { stepFor } from './steps.js';
 import { pendingUndo, readJournal, undoRefusals, undoRun, type UndoneAction } from './undo-run.js';
@@ -12,6 +13,8 @@ export interface RollbackOptions {
   chain?: boolean;
   /** Restore configs changed after the apply (the current version is kept aside). */
   forceConfig?: boolean;
+  /** The node's layout from the inventory and baseline: every journal read is checked against it. */
+  planned?: PlannedLayout | undefined;
 }
 
 /** One run a rollback undoes on a node, and what its undo will touch (newest action first). */
@@ -40,14 +43,14 @@ export interface RollbackResult {
   releasedLock?: boolean;
 }
 
-const ctxFor = (w: NodeWriter, paths: NodePaths, runId: string): RunContext => ({ runId, node: w.node, writer: w, layout: paths, protectedGlobs: [], journal: null! });
+const ctxFor = (w: NodeWriter, paths: NodePaths, runId: string, planned?: PlannedLayout): RunContext => ({ runId, node: w.node, writer: w, layout: paths, protectedGlobs: [], journal: null!, planned });
 
 /** Runs recorded on a node after `runId` (by their start) that still have something to undo, newest first. */
-async function laterRuns(w: NodeWriter, paths: NodePaths, runId: string, at: string): Promise<{ runId: string; records: JournalRecord[] }[]> {
+async function laterRuns(w: NodeWriter, paths: NodePaths, runId: string, at: string, planned?: PlannedLayout): Promise<{ runId: string; records: JournalRecord[] }[]> {
   const out: { runId: string; records: JournalRecord[]; at: string }[] = [];
   for (const s of await listRuns(w, paths.stateDir)) {
     if (s.runId === runId || (s.at < at && s.at !== '?') || (s.at === '?' && s.runId < runId)) continue;
-    const records = (await readJournal(ctxFor(w, paths, s.runId), runDirs(ctxFor(w, paths, s.runId)).journal)) ?? [];
+    const records = (await readJournal(ctxFor(w, paths, s.runId, planned), runDirs(ctxFor(w, paths, s.runId)).journal)) ?? [];
     if (pendingUndo(records).length > 0) out.push({ runId: s.runId, records, at: s.at });
   }
   return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.runId < b.runId ? 1 : -1));
@@ -56,7 +59,7 @@ async function laterRuns(w: NodeWriter, paths: NodePaths, runId: string, at: str
 /** Reads what a rollback would do, changing nothing: the preview it shows, and `rollback --dry-run`. */
 export async function previewRollback(w: NodeWriter, paths: NodePaths, runId: string, opts: RollbackOptions = {}): Promise<RollbackPreview | null> {
   if (!RUN_ID_RE.test(runId)) throw new ClawError('USAGE', `not a run id: "${runId}"`, { node: w.node });
-  const ctx = ctxFor(w, paths, runId);
+  const ctx = ctxFor(w, paths, runId, opts.planned);
   const { run, journal } = runDirs(ctx);
   if ((await w.probe({ stat: [run] })).stat[run]?.kind !== 'dir') return null;
   // A run dir without a journal: the run died before its first record, so it changed nothing.
@@ -65,7 +68,7 @@ export async function previewRollback(w: NodeWriter, paths: NodePaths, runId: st
   const preview: RollbackPreview = { node: w.node, runId, runs: [], refusals: [] };
   if (pending.length === 0) return preview;
   const head = records.find((r) => r.t === 'run');
-  const later = await laterRuns(w, paths, runId, head?.at ?? '?');
+  const later = await laterRuns(w, paths, runId, head?.at ?? '?', opts.planned);
   if (later.length > 0 && !opts.chain) {
     const names = later.map((l) => l.runId).join(', ');
     preview.refusals.push(
@@ -74,7 +77,7 @@ export async function previewRollback(w: NodeWriter, paths: NodePaths, runId: st
     return preview;
   }
   for (const r of [...later, { runId, records }]) {
-    const rctx = ctxFor(w, paths, r.runId);
+    const rctx = ctxFor(w, paths, r.runId, opts.planned);
     preview.runs.push({ runId: r.runId, touches: pendingUndo(r.records).map((b) => ({ id: b.action.id, what: stepFor(b.undo.kind).describeUndo(b.undo) })) });
     for (const why of await undoRefusals(rctx, r.records, opts)) preview.refusals.push(`run ${r.runId}: ${why}`);
   }
@@ -99,11 +102,11 @@ export async function rollbackRun(w: NodeWriter, paths: NodePaths, runId: string
   }
   // The lock a dead run of this chain still holds is taken over (its holder is checked to be dead).
   const newest = preview.runs[0]!.runId;
-  await acquireLock(w, paths, holder, { takeOverFrom: newest === runId ? runId : newest });
+  await acquireLock(w, paths, holder, { takeOverFrom: newest === runId ? runId : newest, planned: opts.planned });
   const heartbeat = await startHeartbeat(w, runId);
   try {
     for (const r of preview.runs) {
-      const ctx = ctxFor(w, paths, r.runId);
+      const ctx = ctxFor(w, paths, r.runId, opts.planned);
       const jpath = runDirs(ctx).journal;
       ctx.journal = new Journal(w, jpath);
       await ctx.journal.write({ t: 'rollback', by, at: now() });

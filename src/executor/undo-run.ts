@@ -14,10 +14,10 @@ export function pendingUndo(records: JournalRecord[]): Begin[] {
 }
 
 /** Reads, parses and accepts a run's journal from the node; null when there is none. */
-export async function readJournal(ctx: Pick<RunContext, 'writer' | 'node' | 'runId' | 'layout'>, path: string): Promise<JournalRecord[] | null> {
+export async function readJournal(ctx: Pick<RunContext, 'writer' | 'node' | 'runId' | 'layout' | 'planned'>, path: string): Promise<JournalRecord[] | null> {
   const text = (await ctx.writer.probe({ read: [path] })).read[path];
   if (text == null) return null;
-  return acceptJournal(parseJournal(text, { node: ctx.node, path }), { node: ctx.node, runId: ctx.runId, path, paths: ctx.layout });
+  return acceptJournal(parseJournal(text, { node: ctx.node, path }), { node: ctx.node, runId: ctx.runId, path, paths: ctx.layout, planned: ctx.planned });
 }
 
 export interface UndoOptions {

@@ -10,6 +10,7 @@ import { newRunId } from '../../src/executor/context.js';
 import { acquireLock, breakLock, releaseLock } from '../../src/executor/lock.js';
 import { previewRollback, rollbackRun } from '../../src/executor/rollback.js';
 import type { NodeWriter } from '../../src/transport/types.js';
+import { layoutFor } from '../../src/planner/layout.js';
 import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
 import { tempDemoFleet } from '../helpers/local-fleet.js';
 
@@ -151,6 +152,49 @@ describe('rollback on a living node (local transport)', () => {
     expect(r.error).toContain(`clawfleet unlock --run ${dead.runId} --limit node02`);
     expect(r.error).not.toContain('clawfleet rollback');
     expect(r.error).toMatch(/its journal cannot be used for a rollback \(.*journal line 1: not a valid record/);
+  });
+
+  it('a well-formed journal naming a path clawfleet could not have planned is refused by rollback and by the lock refusal', async () => {
+    const w = f.writer('node02');
+    const planned = layoutFor(f.baseline, f.node('node02'), '/root');
+    const o = opts();
+    const r = await applyNode(w, await f.plan('node02'), o);
+    expect(r.status, r.error).toBe('changed');
+    const paths = (await f.plan('node02')).paths;
+    const journal = `${paths.stateDir}/runs/${o.runId}/journal.jsonl`;
+    const text = await readFile(`${root}${journal}`, 'utf8');
+    // forged by the gateway user: schema-valid, but the config undo now names /etc/cron.d
+    const forged = text
+      .split('\n')
+      .map((l) => {
+        if (!l.includes('"kind":"merge-config"')) return l;
+        const rec = JSON.parse(l) as { undo: { path: string } };
+        rec.undo.path = '/etc/cron.d/clawfleet';
+        return JSON.stringify(rec);
+      })
+      .join('\n');
+    expect(forged).not.toBe(text);
+    await writeFile(`${root}${journal}`, forged);
+    const before = await snapshotTree(root, { exclude: /^$/ });
+    const e = await rollbackRun(w, paths, o.runId, 'x', { planned }).then(
+      () => new ClawError('TEST', 'not refused'),
+      (x: unknown) => x as ClawError,
+    );
+    expect(e.oneLine()).toMatch(new RegExp(`^node02: ${journal}: it names /etc/cron.d/clawfleet that clawfleet could not have planned for this node \\(not the config file of this node\\); refusing to use this journal$`));
+    expect(diffSnapshots(before, await snapshotTree(root, { exclude: /^$/ }))).toEqual([]);
+    // the lock a dead holder of that run left: the refusal must not suggest rolling it back
+    const dead = { runId: o.runId, by: 'alice@laptop', pid: 1, at: '2026-01-01T00:00:00Z', purpose: 'apply' };
+    await acquireLock(w, paths, dead);
+    await writeFile(`${root}/root/.clawfleet/lock/holder.json`, JSON.stringify(dead));
+    const other = { runId: newRunId(), by: 'b@c', pid: process.pid, at: new Date().toISOString(), purpose: 'apply' };
+    const refusal = async () => (await acquireLock(w, paths, other, { planned }).then(() => 'not refused', (x: unknown) => (x as ClawError).oneLine()));
+    const msg = await refusal();
+    expect(msg).toContain(`clawfleet unlock --run ${o.runId} --limit node02`);
+    expect(msg).not.toContain('clawfleet rollback');
+    expect(msg).toMatch(/its journal cannot be used for a rollback \(.*could not have planned/);
+    // the genuine journal is accepted against the same layout
+    await writeFile(`${root}${journal}`, text);
+    expect(await refusal()).toContain(`clawfleet rollback ${o.runId} --limit node02`);
   });
 
   it('one lock per node whatever the data root; a live holder cannot be unlocked; a dead one can', async () => {

@@ -1,0 +1,87 @@
+import { isAgentId } from '../inventory/agent-id.js';
+import type { JournalRecord, UndoInfo } from './journal-schema.js';
+
+/**
+ * A journal is read back from the node, where a user other than clawfleet's may have written it. The schema
+ * (journal-schema.ts) says each record is well formed; this says each path it names is one the planner could
+ * have planned for this node (from the inventory and baseline) or one the executor derives from the run id.
+ * Anything else refuses the whole journal before rollback replays a single undo. Pure: records in, verdict out.
+ */
+
+/** What the inventory and baseline derive for one node (the planner's Layout is one). */
+export interface PlannedLayout {
+  home: string;
+  dataRoot: string;
+  stateDir: string;
+  attic: string;
+  configPath: string;
+  agentsDir: string;
+  dataDirs: string[];
+  links: { path: string; target: string }[];
+}
+
+export type JournalVerdict = { ok: true } | { ok: false; reason: string; path?: string };
+
+const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/';
+
+class Refusal extends Error {
+  constructor(
+    readonly reason: string,
+    readonly path?: string,
+  ) {
+    super(reason);
+  }
+}
+
+function must(cond: unknown, reason: string, path?: string): asserts cond {
+  if (!cond) throw new Refusal(reason, path);
+}
+
+function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): void {
+  const attic = `${l.attic}/${runId}`;
+  switch (u.kind) {
+    case 'ensure-dir':
+      must(u.path === l.home || l.dataDirs.includes(u.path), 'not a dir clawfleet plans for this node', u.path);
+      return;
+    case 'link': {
+      const slot = l.links.find((s) => s.path === u.path);
+      must(slot, 'not a link slot of this node', u.path);
+      must(u.target === slot.target, `link target ${u.target} is not the planned ${slot.target}`, u.path);
+      if (u.from === 'symlink') must(typeof u.oldTarget === 'string' && !u.oldTarget.includes('\0'), 'old link target missing', u.path);
+      must(u.backup === `${attic}/moved/${seq}-${base(u.path)}`, `backup ${u.backup} is not where this run keeps it`, u.path);
+      must(u.tmpPrefix === `.clawfleet-${runId}-`, "temporary-name prefix is not this run's", u.path);
+      return;
+    }
+    case 'merge-config': {
+      must(u.path === l.configPath, 'not the config file of this node', u.path);
+      const b = base(u.path);
+      must(u.backup === `${l.stateDir}/runs/${runId}/config/${seq}-${b}.orig`, `backup ${u.backup} is not where this run keeps it`, u.path);
+      must(u.aside === `${attic}/undone/${seq}-${b}`, `aside ${u.aside} is not in this run's attic`, u.path);
+      must(u.tmp === undefined || u.tmp === `${parent(u.path)}/.${b}.clawfleet-${runId}`, `candidate ${String(u.tmp)} is not this run's`, u.path);
+      return;
+    }
+    case 'quarantine': {
+      const id = u.path.startsWith(l.agentsDir + '/') ? u.path.slice(l.agentsDir.length + 1) : '';
+      must(id !== '' && !id.includes('/') && isAgentId(id), 'not an agent dir of this node', u.path);
+      must(u.to === `${attic}/quarantine/${id}`, `quarantine ${u.to} is not in this run's attic`, u.path);
+      return;
+    }
+    default:
+      throw new Refusal(`record ${seq}: unknown undo kind`);
+  }
+}
+
+/** Accepts a run's (schema-checked) journal records against the node's planned layout, or says why not. */
+export function checkJournal(records: readonly JournalRecord[], runId: string, planned: PlannedLayout): JournalVerdict {
+  try {
+    for (const r of records) {
+      if (r.t !== 'begin') continue;
+      checkUndo(r.undo, r.seq, runId, planned);
+    }
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof Refusal) return e.path === undefined ? { ok: false, reason: e.reason } : { ok: false, reason: e.reason, path: e.path };
+    throw e;
+  }
+}
