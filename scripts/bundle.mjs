@@ -5,7 +5,7 @@
 // ssh2 stays external (native add-ons; it is CommonJS and loads fast). The bundle sits two levels below the
 // package root, as dist/inventory/load-baseline.js does, so the built-in plans (../../plans) resolve alike.
 // dist/cli.js (tsc's output, what the tests run) stays a working entry point too.
-import { rename, rm } from 'node:fs/promises';
+import { chmod, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -30,6 +30,8 @@ await build({
     sourcemap: false,
   },
 });
+// bin's run bit: npm sets it when it links an installed package, but not for `npx clawfleet` in this checkout.
+await chmod(join(TMP, 'clawfleet.js'), 0o755);
 await rename(OUT, OLD).catch(() => undefined);
 await rename(TMP, OUT);
 await rm(OLD, { recursive: true, force: true });

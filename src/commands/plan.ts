@@ -1,36 +1,42 @@
+import type { Command } from 'commander';
 import { writePlanFile } from '../plan-file/io.js';
 import { planSummary } from '../render/plan-text.js';
-import { COMMON, COMMON_HELP, parse, sessionOptions } from './options.js';
-import { FORMAT_OPTIONS, formatOf, renderPlan } from './output.js';
+import { formatOf, sessionOptions, withCommon, withFormat, type CommonValues, type Io } from './options.js';
+import { PLAN_FORMATS, renderPlan } from './output.js';
 import { openSession, toPlan } from './session.js';
 
-export const PLAN_HELP = `Usage: clawfleet plan [options]
+export interface PlanValues extends CommonValues {
+  format?: string;
+  json?: boolean;
+  out?: string;
+  diff?: boolean;
+}
 
-Reads every selected node (read-only) and shows what apply would change.
-Exit code: 0 nothing to do, 2 changes planned, 1 error (on any node).
-
-  -f, --format F            text (default, coloured on a terminal), json (schema/plan.schema.json)
-                            or markdown (a pull-request comment, under 65,536 characters)
-  -o, --out FILE            also save the plan (JSON) for review and a later \`clawfleet apply FILE\`
-      --no-diff             do not show config diffs (text format)
-
-${COMMON_HELP}`;
-
-export async function planCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values } = parse(args, { ...COMMON, ...FORMAT_OPTIONS, out: { type: 'string', short: 'o' } });
-  if (values.help) {
-    out.write(PLAN_HELP + '\n');
-    return 0;
-  }
-  const format = formatOf(values.format);
-  const session = await openSession(sessionOptions(values));
+export async function planCommand(v: PlanValues, out: NodeJS.WriteStream): Promise<number> {
+  const format = formatOf(v);
+  const session = await openSession(sessionOptions(v), { verb: 'plan' });
   try {
     const plan = toPlan(session);
-    if (values.out) await writePlanFile(values.out, plan);
-    out.write(renderPlan(plan, format, out, !values['no-diff']));
+    if (v.out) await writePlanFile(v.out, plan);
+    out.write(renderPlan(plan, format, out, v.diff !== false));
     const sum = planSummary(plan);
     return sum.errors > 0 ? 1 : sum.changes > 0 ? 2 : 0;
   } finally {
     await session.close();
   }
+}
+
+export function registerPlan(program: Command, io: Io): void {
+  const cmd = program
+    .command('plan')
+    .summary('show what apply would change (exit 0 none, 2 changes, 1 error)')
+    .description('Reads every selected node (read-only) and shows what apply would change.')
+    .option('-o, --out <FILE>', 'also save the plan (JSON) for review and a later `clawfleet apply FILE`')
+    .option('--no-diff', 'do not show config diffs (text format)');
+  withFormat(cmd, PLAN_FORMATS, 'text (coloured on a terminal), json (schema/plan.schema.json) or markdown (a PR comment, under 65,536 characters)');
+  withCommon(cmd)
+    .addHelpText('after', '\nExit code: 0 nothing to do, 2 changes planned, 1 error (on any node).')
+    .action(async (v: PlanValues) => {
+      io.code = await planCommand(v, io.out);
+    });
 }

@@ -1,26 +1,11 @@
+import type { Command } from 'commander';
 import { ClawError } from '../domain/errors.js';
 import { rollbackRun } from '../executor/rollback.js';
-import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
+import { sessionOptions, whoAmI, withCommon, type CommonValues, type Io } from './options.js';
 import { eachNode } from './each-node.js';
 import { styleFor } from '../render/style.js';
 
-export const ROLLBACK_HELP = `Usage: clawfleet rollback RUN-ID [options]
-
-Undoes a past apply on every selected node that recorded it, from the node's own journal
-(<dataRoot>/.clawfleet/runs/RUN-ID/): needs nothing from the machine that ran the apply.
-Undo is idempotent: running it twice, or after an interrupted apply or rollback, is safe.
-Exit code: 0 rolled back (or nothing left to undo), 1 error or no node has that run.
-
-${COMMON_HELP}`;
-
-export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values, positionals } = parse(args, COMMON, true);
-  if (values.help) {
-    out.write(ROLLBACK_HELP + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1) throw new ClawError('USAGE', 'rollback takes exactly one run id (see: clawfleet runs)');
-  const runId = positionals[0]!;
+export async function rollbackCommand(runId: string, values: CommonValues, out: NodeJS.WriteStream): Promise<number> {
   const s = styleFor(out);
   const results = await eachNode(sessionOptions(values), async (w, paths) => {
     const has = (await w.probe({ stat: [`${paths.stateDir}/runs/${runId}`] })).stat[`${paths.stateDir}/runs/${runId}`];
@@ -42,4 +27,21 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
   }
   if (found === 0 && failed === 0) throw new ClawError('NORUN', `no selected node has run ${runId}`);
   return failed > 0 ? 1 : 0;
+}
+
+export function registerRollback(program: Command, io: Io): void {
+  const cmd = program
+    .command('rollback')
+    .argument('<RUN-ID>', 'the run to undo (see: clawfleet runs)')
+    .summary("undo a past run from the nodes' own journals")
+    .description(
+      `Undoes a past apply on every selected node that recorded it, from the node's own journal
+(<dataRoot>/.clawfleet/runs/RUN-ID/): needs nothing from the machine that ran the apply.
+Undo is idempotent: running it twice, or after an interrupted apply or rollback, is safe.`,
+    );
+  withCommon(cmd)
+    .addHelpText('after', '\nExit code: 0 rolled back (or nothing left to undo), 1 error or no node has that run.')
+    .action(async (runId: string, v: CommonValues) => {
+      io.code = await rollbackCommand(runId, v, io.out);
+    });
 }
