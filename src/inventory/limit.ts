@@ -17,7 +17,7 @@ export function suggest(word: string, names: readonly string[]): string | undefi
  * means every node but those. A term that matches nothing is an error (with a suggestion for a typo).
  */
 export function limitNodes(inv: Inventory, limit: string | readonly string[] | undefined): NodeSpec[] {
-  const terms = (typeof limit === 'string' ? [limit] : (limit ?? [])).flatMap((l) => l.split(',')).map((s) => s.trim()).filter(Boolean);
+  const terms = (typeof limit === 'string' ? [limit] : (limit ?? [])).flatMap(splitTerms).map((s) => s.trim()).filter(Boolean);
   if (terms.length === 0) return inv.nodes;
   const names = inv.nodes.map((n) => n.name);
   const groups = Object.keys(inv.groups);
@@ -36,4 +36,17 @@ export function limitNodes(inv: Inventory, limit: string | readonly string[] | u
   for (const t of exclude) for (const h of hitsOf(t)) wanted.delete(h);
   if (wanted.size === 0) throw new ClawError('LIMIT', `--limit ${terms.join(',')} leaves no node`, { path: inv.file });
   return inv.nodes.filter((n) => wanted.has(n.name));
+}
+
+/** Commas separate terms, except inside a glob's `{a,b}`. */
+function splitTerms(list: string): string[] {
+  const out = [''];
+  let depth = 0;
+  for (const ch of list) {
+    if (ch === '{') depth++;
+    else if (ch === '}') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) out.push('');
+    else out[out.length - 1] += ch;
+  }
+  return out;
 }
