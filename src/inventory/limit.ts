@@ -1,15 +1,7 @@
-import { closest, distance as levenshtein } from 'fastest-levenshtein';
 import picomatch from 'picomatch';
 import { ClawError } from '../domain/errors.js';
 import type { Inventory, NodeSpec } from '../domain/inventory.js';
-
-/** A near name for a typo ("node4" → "node04"), or nothing when none is close. */
-export function suggest(word: string, names: readonly string[]): string | undefined {
-  if (names.length === 0) return undefined;
-  const best = closest(word, [...names]);
-  const dist = levenshtein(word.toLowerCase(), best.toLowerCase());
-  return dist > 0 && dist <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
-}
+import { suggest } from './suggest.js';
 
 /**
  * `--limit`, like Ansible's: each value a comma-separated list of node names, group names or globs; a

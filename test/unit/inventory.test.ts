@@ -60,7 +60,7 @@ describe('parseInventory errors name the file, the line and the key', () => {
 
   it('unknown key on a node (strict) → line of that key, key path and key name', () => {
     const msg = inventoryError('nodes:\n  a:\n    host: h\n    agnets: [x]\n');
-    expect(msg).toBe('/fleet/inventory.yaml: line 4: nodes.a: Unrecognized key "agnets"');
+    expect(msg).toBe('/fleet/inventory.yaml: line 4: nodes.a: Unrecognized key "agnets" (did you mean "agents"?)');
   });
 
   it('unknown top-level key (strict) → its line', () => {
