@@ -23,8 +23,8 @@ function usageLine(e: CommanderError): string {
     .join(' ');
 }
 
-function report(e: unknown, argv: string[], out: NodeJS.WritableStream): void {
-  const cmd = argv.find((a) => !a.startsWith('-'));
+function report(e: unknown, argv: string[], out: NodeJS.WritableStream, named = true): void {
+  const cmd = named ? argv.find((a) => !a.startsWith('-')) : undefined;
   const lines = e instanceof ClawError ? e.lines() : [errorMessage(e)];
   const prefix = cmd && e instanceof ClawError ? `clawfleet ${cmd}: ` : 'clawfleet: ';
   for (const l of lines) process.stderr.write(prefix + redactText(l) + '\n');
@@ -51,7 +51,7 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return e.exitCode;
-      report(new ClawError('USAGE', usageLine(e)), [], out);
+      report(new ClawError('USAGE', usageLine(e)), argv, out, false);
       return 1;
     }
     report(e, argv, out);

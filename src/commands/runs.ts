@@ -67,8 +67,9 @@ export function registerRuns(program: Command, io: Io): void {
   });
   const show = runs.command('show').argument('<RUN-ID>', 'a run id (see: clawfleet runs)').description("Shows what one run did on each node that recorded it: every action, in order, and its outcome, from the node's journal.");
   withFormat(show, ['text', 'json'], 'text (default) or json');
-  withCommon(show).action(async (runId: string, v: RunsValues) => {
-    io.code = await runShowCommand(runId, v, io.out);
+  // `runs` has the same options, and commander gives a parent's options to the parent: read them all.
+  withCommon(show).action(async (runId: string, _v: RunsValues, cmd: Command) => {
+    io.code = await runShowCommand(runId, cmd.optsWithGlobals<RunsValues>(), io.out);
   });
 }
 
