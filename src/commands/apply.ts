@@ -14,7 +14,6 @@ import { PLAN_FORMATS, renderPlan } from './output.js';
 import { progressMode } from './progress-mode.js';
 import { openSavedPlanFile } from './saved-plan.js';
 import { openSession, toPlan, type NodeSession, type Session } from './session.js';
-import { note } from './ui.js';
 
 export interface ApplyValues extends CommonValues {
   yes?: boolean;
@@ -118,5 +117,4 @@ export function registerApply(program: Command, io: Io): void {
     .action(async (file: string | undefined, v: ApplyValues) => {
       io.code = await applyCommand(file, v, io.out);
     });
-  void note;
 }

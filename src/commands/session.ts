@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Action } from '../domain/actions.js';
-import { ClawError, errorMessage } from '../domain/errors.js';
+import { errorMessage } from '../domain/errors.js';
 import type { Inventory, NodeSpec } from '../domain/inventory.js';
 import type { NodePlan, Plan } from '../domain/plan.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -72,7 +72,8 @@ async function planOne(spec: NodeSpec, baseline: LoadedBaseline, opts: SessionOp
 
 const planned = (n: NodeSession) => {
   const errors = n.plan.diagnostics.filter((d) => d.severity === 'error').length;
-  return errors ? { line: 'cannot be planned', ok: false, state: 'error' } : { line: n.plan.actions.length ? `${n.plan.actions.length} changes` : 'up to date', ok: true, state: n.plan.actions.length ? 'changes' : 'up to date' };
+  if (errors) return { line: 'cannot be planned', ok: false, state: 'with errors' };
+  return { line: n.plan.actions.length ? `${n.plan.actions.length} changes` : 'up to date', ok: true, state: n.plan.actions.length ? 'with changes' : 'up to date' };
 };
 
 function closeAll(nodes: NodeSession[]): () => Promise<void> {

@@ -100,7 +100,7 @@ function groupHead(g: PlanGroup, s: Style): string {
   const n = g.first.actions.length;
   const names = nodeRanges(g.same.map((x) => x.node));
   const what = nodeHasErrors(g.first) ? 'cannot be planned either, like' : n === 0 ? 'up to date, like' : `same ${plural(n, 'change')} as`;
-  const line = `${names}: ${what} ${g.first.node}${g.same.length > 2 ? ` (${g.same.length} nodes)` : ''}`;
+  const line = n === 0 && !nodeHasErrors(g.first) ? `${names}: up to date` : `${names}: ${what} ${g.first.node}${g.same.length > 2 ? ` (${g.same.length} nodes)` : ''}`;
   return nodeHasErrors(g.first) ? s.red(line) : n === 0 ? s.green(line) : s.bold(line);
 }
 

@@ -159,7 +159,10 @@ describe.concurrent('clawfleet CLI on a local demo fleet', () => {
       const r = await cli(['plan', '-i', inv()], tmp);
       expectClean(r);
       expect(r.code, r.stdout).toBe(0);
-      for (const n of NODES) expect(r.stdout).toContain(`${n}: up to date`);
+      // issue 15: nodes with the same (empty) plan share a line ("node02–node04: up to date")
+      expect(NODES).toEqual(['t440', 'node02', 'node03', 'node04']);
+      expect(r.stdout).toContain('t440: up to date\nnode02–node04: up to date\n');
+      expect(r.stdout).toContain(`Plan: 0 changes on 0 nodes, ${NODES.length} up to date, 0 with errors.`);
     });
 
     step('runs lists the run id on every node', async () => {

@@ -4,7 +4,7 @@
 // runtime dependencies are what the code imports.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,12 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('npm pack → npm i -g into an empty prefix → clawfleet --version and demo from another dir', { timeout: 900_000 }, async () => {
-    const packed = await run('npm', ['pack', '--pack-destination', w], { cwd: REPO });
+    // packed from a copy: `prepare` rebuilds dist/, which the other suites run meanwhile from this checkout
+    const copy = join(w, 'src-copy');
+    execFileSync('mkdir', ['-p', copy]);
+    for (const e of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'src', 'scripts', 'plans', 'schema']) execFileSync('cp', ['-r', join(REPO, e), copy]);
+    await symlink(join(REPO, 'node_modules'), join(copy, 'node_modules'));
+    const packed = await run('npm', ['pack', '--pack-destination', w], { cwd: copy });
     expect(packed.code, packed.out).toBe(0);
     const tgz = (await readdir(w)).find((f) => f.endsWith('.tgz'))!;
     const listing = execFileSync('tar', ['tvzf', join(w, tgz)], { encoding: 'utf8' });

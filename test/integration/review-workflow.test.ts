@@ -23,7 +23,7 @@ describe('saved plans', () => {
   // Issue 15 changed this on purpose: a saved plan whose nodes changed under its actions used to be applied in
   // part (each changed action refused, "partial" run); now it is refused as a whole, once, like Terraform's
   // stale plan. The executor still re-checks every action (for changes during the apply).
-  it('refuses a plan whose nodes changed since, once, as stale, changing nothing; applies an unchanged one exactly', async () => {
+  it('refuses a plan whose nodes changed since, once, as stale, changing nothing; applies an unchanged one exactly', { timeout: 300_000 }, async () => {
     const file = `${f.dir}/plan.json`;
     const p = await runCli(['plan', ...inv(), '--out', file]);
     expect(p.code).toBe(2);
