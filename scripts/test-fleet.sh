@@ -8,10 +8,17 @@
 # or written on the host outside DIR; killing a node's PID 1 tears it all down.
 #
 # Usage:
-#   test-fleet.sh install                  install openssh-server if missing
+#   test-fleet.sh install                  install openssh-server, sudo and shellcheck if missing
 #   test-fleet.sh up DIR N [FIRST_OCTET]   start N nodes on 127.0.0.FIRST_OCTET.. (default 11);
 #                                         CLAWFLEET_TEST_NET=127.X.Y moves them to 127.X.Y.FIRST_OCTET..
 #                                          env FLEET_NAMES="a b c" names the nodes (default node1..nodeN)
+#                                          env FLEET_USERS="deploy:nopasswd ops:passwd alice" adds login
+#                                            users to every node (the client key logs in as any of them):
+#                                            `:nopasswd` may `sudo` anything without a password, `:passwd`
+#                                            only with a password (so `sudo -n` refuses), none: no sudo
+#                                          env FLEET_ETC_HOSTS="hidden=127.0.0.31 …" adds names to every
+#                                            node's /etc/hosts (names only the nodes can resolve: a node
+#                                            behind a bastion)
 #   test-fleet.sh down DIR                 stop every node of DIR and remove DIR
 #   test-fleet.sh exec DIR NAME CMD...     run CMD as root inside node NAME (its fs, hostname, pids)
 #
@@ -75,11 +82,11 @@ node_ok() {
 # ---------------------------------------------------------------------------
 cmd_install() {
   need_root
-  if [ -x "$SSHD" ] && command -v ssh-keygen >/dev/null 2>&1; then return 0; fi
+  if [ -x "$SSHD" ] && command -v ssh-keygen >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && command -v shellcheck >/dev/null 2>&1; then return 0; fi
   export DEBIAN_FRONTEND=noninteractive
   local log
   log=$(mktemp)
-  if ! { apt-get update && apt-get install -y --no-install-recommends openssh-server openssh-client; } >"$log" 2>&1; then
+  if ! { apt-get update && apt-get install -y --no-install-recommends openssh-server openssh-client sudo shellcheck; } >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     rm -f "$log"
     die "apt-get install openssh-server failed"
@@ -158,9 +165,36 @@ cmd__node() {
   if grep -q '^root:!' "$R/etc/shadow" 2>/dev/null; then
     sed -i 's/^root:![^:]*:/root:*:/' "$R/etc/shadow"
   fi
+  add_users "$R"
+  # The node resolves its own name (sudo warns on every run otherwise), and FLEET_ETC_HOSTS.
+  local entry
+  printf '%s %s\n' "$(sed -n 's/^ListenAddress //p' "$nd/sshd/sshd_config")" "$name" >>"$R/etc/hosts"
+  for entry in ${FLEET_ETC_HOSTS:-}; do
+    printf '%s %s\n' "${entry#*=}" "${entry%%=*}" >>"$R/etc/hosts"
+  done
 
   cd /
   exec chroot "$R" "$SSHD" -D -e -f /etc/ssh/sshd_config
+}
+
+# add_users NEWROOT: the FLEET_USERS login users (node's /etc and /home only), sudo rights in
+# /etc/sudoers.d. With UsePAM no, a '!'-locked account cannot log in even with a key: '*' instead.
+add_users() {
+  local R=$1 spec name rights sudoers=$1/etc/sudoers.d/clawfleet-test-users
+  [ -n "${FLEET_USERS:-}" ] || return 0
+  mkdir -p "$R/etc/sudoers.d"
+  : >"$sudoers"
+  for spec in $FLEET_USERS; do
+    name=${spec%%:*}
+    rights=; [ "$spec" = "$name" ] || rights=${spec#*:}
+    chroot "$R" useradd -m -s /bin/sh "$name" >/dev/null
+    chroot "$R" usermod -p '*' "$name"
+    case $rights in
+      nopasswd) printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$name" >>"$sudoers" ;;
+      passwd) printf '%s ALL=(ALL:ALL) ALL\n' "$name" >>"$sudoers" ;;
+    esac
+  done
+  chmod 0440 "$sudoers"
 }
 
 # ---------------------------------------------------------------------------
@@ -195,6 +229,13 @@ cmd_up() {
     [[ "$nm" =~ ^[A-Za-z0-9][A-Za-z0-9-]{0,62}$ ]] || die "bad node name '$nm' (hostname chars only)"
   done
   [ "$(printf '%s\n' "${names[@]}" | sort -u | wc -l)" -eq "$n" ] || die "duplicate node names"
+  local spec
+  for spec in ${FLEET_USERS:-}; do
+    [[ "$spec" =~ ^[a-z_][a-z0-9_-]{0,30}(:nopasswd|:passwd)?$ ]] || die "bad FLEET_USERS entry '$spec' (NAME[:nopasswd|:passwd])"
+  done
+  for spec in ${FLEET_ETC_HOSTS:-}; do
+    [[ "$spec" =~ ^[A-Za-z0-9][A-Za-z0-9.-]{0,62}=127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "bad FLEET_ETC_HOSTS entry '$spec' (NAME=127.x.y.z)"
+  done
 
   umask 022
   if [ ! -f "$dir/client_key" ]; then

@@ -38,10 +38,11 @@ If any selected node cannot be planned (unreachable, invalid config, clash…), 
 node: fix it or leave it out with --limit (e.g. -l '!node04').
 Exit code: 0 all nodes applied or up to date, 1 any node failed, was refused, or had actions refused.`;
 
-function applyTask(n: NodeSession, runId: string): ProgressTask<NodeResult> {
+function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask<NodeResult> {
   return {
     title: n.spec.name,
     run: async (update) => {
+      stop.running.add(n.spec.name);
       try {
         return await applyNode(n.writer!, n.plan, {
           runId,
@@ -49,21 +50,77 @@ function applyTask(n: NodeSession, runId: string): ProgressTask<NodeResult> {
           baseline: n.plan.baseline,
           ...(n.spec.handler ? { handler: n.spec.handler } : {}),
           onAction: (done, total, id) => update(`${done}/${total} ${id}`),
+          signal: stop.controller.signal,
         });
       } catch (e) {
         return { node: n.spec.name, runId, status: 'failed', done: 0, total: n.plan.actions.length, actions: [], error: errorMessage(e) };
+      } finally {
+        stop.running.delete(n.spec.name);
       }
     },
     done: (r) => ({ line: `${r.status} (${r.done}/${r.total})`, ok: r.status === 'changed' || r.status === 'unchanged', state: r.status }),
   };
 }
 
-async function runApply(session: Session, runId: string, parallel: number, failFast: boolean): Promise<NodeResult[]> {
-  const settled = await runWithProgress(session.nodes.map((n) => applyTask(n, runId)), { parallel, failFast, verb: 'apply', ...progressMode('apply') });
+/** Ctrl-C / SIGTERM during an apply: the first stops every node at its next safe point and rolls it back. */
+interface Interrupt {
+  controller: AbortController;
+  signal: NodeJS.Signals | null;
+  /** Nodes whose apply is under way (what a second signal leaves locked). */
+  running: Set<string>;
+}
+
+const EXIT_FOR: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * While the apply runs: the first SIGINT/SIGTERM aborts (each node stops between two actions, undoes its run
+ * and releases its lock); a second one exits at once, printing the commands that finish the job by hand.
+ */
+function trapSignals(runId: string): Interrupt & { release(): void } {
+  const stop: Interrupt = { controller: new AbortController(), signal: null, running: new Set() };
+  const on = (sig: NodeJS.Signals) => {
+    if (stop.signal === null) {
+      stop.signal = sig;
+      stop.controller.abort(sig);
+      process.stderr.write(`\nclawfleet: ${sig}: stopping at the next safe point and rolling back run ${runId} (again to exit at once)\n`);
+      return;
+    }
+    const nodes = [...stop.running].join(',');
+    process.stderr.write(
+      `\nclawfleet: ${sig} again: exiting now. Run ${runId} was still working on: ${nodes || '(no node)'}.\n` +
+        (nodes ? `Once this process is gone: clawfleet rollback ${runId} -y --limit ${nodes}  (it takes over the dead run's lock; or first: clawfleet unlock --run ${runId} --limit ${nodes})\n` : ''),
+    );
+    process.exit(EXIT_FOR[sig] ?? 1);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return Object.assign(stop, {
+    release: () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  });
+}
+
+async function runApply(session: Session, runId: string, parallel: number, failFast: boolean, stop: Interrupt): Promise<NodeResult[]> {
+  const settled = await runWithProgress(session.nodes.map((n) => applyTask(n, runId, stop)), { parallel, failFast, verb: 'apply', ...progressMode('apply') });
   return settled.map(
     (r, i): NodeResult =>
       r ?? { node: session.nodes[i]!.spec.name, runId: null, status: 'refused', done: 0, total: session.nodes[i]!.plan.actions.length, actions: [], error: 'not started: an earlier node failed (--fail-fast)' },
   );
+}
+
+/** After an interrupted apply: the run id, what was rolled back, and what finished before the signal. */
+function interruptSummary(runId: string, sig: NodeJS.Signals, results: NodeResult[]): string {
+  const names = (f: (r: NodeResult) => boolean) => results.filter(f).map((r) => r.node);
+  const rolled = names((r) => r.status === 'rolled-back');
+  const done = names((r) => r.status === 'changed' || r.status === 'partial');
+  const stuck = names((r) => r.status === 'rollback-failed' || Boolean(r.lockError));
+  const lines = [`clawfleet: interrupted by ${sig}: run ${runId}`];
+  lines.push(rolled.length ? `  rolled back, lock released: ${rolled.join(', ')}` : '  nothing was under way to roll back');
+  if (done.length) lines.push(`  finished before the signal (kept): ${done.join(', ')}; to undo: clawfleet rollback ${runId} --limit ${done.join(',')}`);
+  if (stuck.length) lines.push(`  NOT rolled back, see above: ${stuck.join(', ')}; clawfleet rollback ${runId} -y --limit ${stuck.join(',')}`);
+  return lines.join('\n') + '\n';
 }
 
 export async function applyCommand(file: string | undefined, v: ApplyValues, out: NodeJS.WriteStream): Promise<number> {
@@ -93,8 +150,18 @@ export async function applyCommand(file: string | undefined, v: ApplyValues, out
     }
     const runId = newRunId();
     if (format === 'text') out.write(`\n${styleFor(out).dim(`run ${runId}`)}\n`);
-    const results = await runApply(session, runId, opts.parallel, Boolean(v.failFast));
+    const stop = trapSignals(runId);
+    let results: NodeResult[];
+    try {
+      results = await runApply(session, runId, opts.parallel, Boolean(v.failFast), stop);
+    } finally {
+      stop.release();
+    }
     out.write(format === 'json' ? resultsToJson(runId, results) : format === 'markdown' ? renderResultsMarkdown(runId, results) : renderResults(results, styleFor(out)));
+    if (stop.signal) {
+      process.stderr.write(interruptSummary(runId, stop.signal, results));
+      return EXIT_FOR[stop.signal] ?? 1;
+    }
     const ok = (r: NodeResult) => (r.status === 'changed' || r.status === 'unchanged') && (!r.handler || r.handler.code === 0) && !r.lockError;
     return results.every(ok) ? 0 : 1;
   } finally {

@@ -76,7 +76,7 @@ export function registerRuns(program: Command, io: Io): void {
 export async function unlockCommand(v: CommonValues & { run?: string }, out: NodeJS.WriteStream): Promise<number> {
   if (!v.run) throw new ClawError('USAGE', 'unlock needs --run RUN-ID (the holder named by the refusal)');
   const runId = v.run;
-  const results = await eachNode(sessionOptions(v), (w, paths) => breakLock(w, paths.stateDir, runId));
+  const results = await eachNode(sessionOptions(v), (w) => breakLock(w, runId));
   let failed = 0;
   for (const r of results) {
     if (r.ok) out.write(`unlocked  ${r.node}: lock of run ${r.value?.runId ?? runId} released\n`);
@@ -93,9 +93,11 @@ export function registerUnlock(program: Command, io: Io): void {
     .command('unlock')
     .summary('release a stale node lock held by a dead run')
     .description(
-      `Releases a node's stale lock, left by a run that died (like \`terraform force-unlock\`: a lock is never
-broken implicitly). Only the lock held by RUN-ID is released; a lock whose holder is unknown (a run died
-while taking it) is released by any RUN-ID, e.g. \`--run unknown\`. If the dead run was an apply, undo what
+      `Releases a node's stale lock (~/.clawfleet/lock/ of the login user), left by a run that died (like
+\`terraform force-unlock\`: a lock is never broken implicitly). Only the lock held by RUN-ID is released, and
+only when that run is dead: a holder whose process runs on this machine, or whose heartbeat still moves, is
+alive and its lock is kept. A lock whose holder is unknown (a run died while taking it) is released by any
+RUN-ID, e.g. \`--run unknown\`. If the dead run was an apply, undo what
 it did with \`clawfleet rollback RUN-ID\`: the refusal that named the lock prints both commands.`,
     )
     .option('--run <RUN-ID>', 'the run holding the lock (named by the refusal)');

@@ -4,6 +4,7 @@ import { errorMessage } from '../domain/errors.js';
 import type { Inventory, NodeSpec } from '../domain/inventory.js';
 import type { NodePlan, Plan } from '../domain/plan.js';
 import { gatherFacts } from '../facts/gather.js';
+import type { NodeFacts } from '../domain/facts.js';
 import { loadBaseline, plansDirsFor, type LoadedBaseline } from '../inventory/load-baseline.js';
 import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
 import { planNode } from '../planner/plan-node.js';
@@ -26,6 +27,8 @@ export interface NodeSession {
   /** null when the node could not be reached or read: see `plan.diagnostics`. */
   writer: NodeWriter | null;
   plan: NodePlan;
+  /** The facts the plan was made from (absent for a saved plan or an unreachable node). */
+  facts?: NodeFacts;
 }
 
 export interface Session {
@@ -63,7 +66,7 @@ async function planOne(spec: NodeSpec, baseline: LoadedBaseline, opts: SessionOp
   try {
     writer = await openNode(spec, opts);
     const { facts, layout } = await gatherFacts(writer, spec, baseline.baseline);
-    return { spec, baseline, writer, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
+    return { spec, baseline, writer, facts, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
   } catch (e) {
     await writer?.close().catch(() => undefined);
     return { spec, baseline, writer: null, plan: failedPlan(spec, e) };

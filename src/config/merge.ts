@@ -10,6 +10,32 @@ import { isPlainObject, serializable, type Format } from './serialize.js';
 export interface SectionDefault {
   path: string[];
   value: unknown;
+  /**
+   * What resolved `$include`s define, per directive location (dotted key path, "" = root): the dotted key
+   * paths (relative to that location) the included files hold. A location not listed here is unresolved
+   * and everything under it counts as present.
+   */
+  included?: { at: string; keys: string[] }[];
+}
+
+/** Presence tree from dotted key paths: `true` marks a leaf (a value that is not an object). */
+type Presence = { [k: string]: Presence | true };
+
+function presenceOf(keys: string[]): Presence {
+  const root: Presence = {};
+  for (const k of keys) {
+    let cur: Presence = root;
+    const parts = k.split('.');
+    parts.forEach((p, i) => {
+      if (i === parts.length - 1) {
+        if (!(p in cur)) cur[p] = true;
+      } else {
+        const next = cur[p];
+        cur = next === undefined || next === true ? (cur[p] = {}) : next;
+      }
+    });
+  }
+  return root;
 }
 
 export interface MergeResult {
@@ -71,32 +97,71 @@ interface Walk {
   sectionPath: string[];
   edits: Edit[];
   result: MergeResult;
+  included: Map<string, Presence>;
+}
+
+/** The part of `def` that `have` (what included files define) lacks; null when nothing is missing. */
+function missingFrom(def: Record<string, unknown>, have: Presence, path: string[], w: Walk): Record<string, unknown> | null {
+  const out: Record<string, unknown> = {};
+  for (const [k, dv] of Object.entries(def)) {
+    if (!serializable(dv)) continue;
+    const p = [...path, k];
+    const h = have[k];
+    if (h === undefined) {
+      out[k] = dv;
+      w.result.added.push(p.join('.'));
+    } else if (isPlainObject(dv) && h !== true) {
+      const sub = missingFrom(dv, h, p, w);
+      if (sub) out[k] = sub;
+    } else if (isPlainObject(dv) && h === true) {
+      w.result.conflicts.push({ path: p.join('.'), message: 'baseline expects an object but an $include defines another value; left unchanged' });
+    } else {
+      w.result.includes.push(p.join('.'));
+    }
+  }
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 function isPrefix(prefix: string[], path: string[]): boolean {
   return prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
 }
 
-function walk(w: Walk, node: ObjectNode, file: Record<string, unknown>, def: Record<string, unknown>, path: string[]): void {
+function walk(w: Walk, node: ObjectNode, file: Record<string, unknown>, def: Record<string, unknown>, path: string[], inc?: Presence): void {
+  let overlay = inc;
   if (Object.prototype.hasOwnProperty.call(file, '$include')) {
-    // An included subtree counts as present; report the section (or sub-key) we skipped.
-    w.result.includes.push((isPrefix(path, w.sectionPath) ? w.sectionPath : path).join('.'));
-    return;
+    const resolved = w.included.get(path.join('.'));
+    if (!resolved) {
+      // An unresolved include: its subtree counts as present; report the section (or sub-key) we skipped.
+      w.result.includes.push((isPrefix(path, w.sectionPath) ? w.sectionPath : path).join('.'));
+      return;
+    }
+    overlay = overlay ? { ...overlay, ...resolved } : resolved;
   }
   const missing: [string, unknown][] = [];
   for (const [key, dv] of Object.entries(def)) {
     if (!serializable(dv)) continue;
     const childPath = [...path, key];
+    const fromInclude = overlay?.[key];
     if (!Object.prototype.hasOwnProperty.call(file, key)) {
-      missing.push([key, dv]);
-      w.result.added.push(childPath.join('.'));
+      if (fromInclude === undefined) {
+        missing.push([key, dv]);
+        w.result.added.push(childPath.join('.'));
+      } else if (isPlainObject(dv) && fromInclude !== true) {
+        // Defined by an included file: add, as a sibling (merged after the include), only what it lacks.
+        const sub = missingFrom(dv, fromInclude, childPath, w);
+        if (sub) missing.push([key, sub]);
+      } else if (isPlainObject(dv)) {
+        w.result.conflicts.push({ path: childPath.join('.'), message: 'baseline expects an object but an $include defines another value; left unchanged' });
+      } else {
+        w.result.includes.push(childPath.join('.'));
+      }
       continue;
     }
     if (!isPlainObject(dv)) continue; // present with any value: keep it
     const fv = file[key];
     const member = findMember(node, key);
     if (isPlainObject(fv) && member?.value.kind === 'object') {
-      walk(w, member.value, fv, dv, childPath);
+      walk(w, member.value, fv, dv, childPath, fromInclude === undefined || fromInclude === true ? undefined : fromInclude);
     } else {
       w.result.conflicts.push({
         path: childPath.join('.'),
@@ -129,7 +194,12 @@ export function mergeConfigText(text: string, sections: SectionDefault[]): Merge
       result.conflicts.push({ path: '', message: `section default at the root must be an object, got ${describe(def)}` });
       continue;
     }
-    const w: Walk = { text: current, fmt, sectionPath: section.path, edits: [], result };
+    const included = new Map<string, Presence>();
+    for (const i of section.included ?? []) {
+      const prev = included.get(i.at);
+      included.set(i.at, prev ? { ...prev, ...presenceOf(i.keys) } : presenceOf(i.keys));
+    }
+    const w: Walk = { text: current, fmt, sectionPath: section.path, edits: [], result, included };
     walk(w, (doc ??= scanDocument(current)), (value ??= parseConfig(current)), def, []);
     if (w.edits.length > 0) {
       current = applyEdits(current, w.edits);

@@ -2,15 +2,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ClawError } from '../domain/errors.js';
-import { SCENARIO } from './scenario-data.js';
+import { SCENARIO, type ScenarioNode } from './scenario-data.js';
 import { seedNode } from './seed.js';
 
 const MARKER = '.clawfleet-demo';
 
+/** The inventory line naming the orphans the operator decided to quarantine although they hold credentials. */
+export function quarantineLine(n: ScenarioNode): string {
+  return n.quarantine.length > 0 ? `    quarantineAgents: [${n.quarantine.join(', ')}]   # hold credentials: quarantined by the operator's decision\n` : '';
+}
+
 /** The inventory of the local demo fleet: four dirs standing in for the four reference nodes. */
 export function demoInventory(): string {
   const nodes = SCENARIO.map(
-    (n) => `  ${n.name}:\n    root: nodes/${n.name}\n    agents: [${n.agents.join(', ')}]\n`,
+    (n) => `  ${n.name}:\n    root: nodes/${n.name}\n    agents: [${n.agents.join(', ')}]\n${quarantineLine(n)}`,
   ).join('');
   return `# The reference scenario as a local demo fleet (made by \`clawfleet demo\`).
 # Each node is a dir standing in for the node's "/": its home is /root, its data root /openclaw-data.

@@ -10,6 +10,11 @@ export interface ScenarioNode {
   agents: string[];
   /** Agent dirs present on the node but not in the inventory. */
   orphans: string[];
+  /**
+   * Orphans that hold credentials and that the operator decided, by hand, to quarantine anyway: the
+   * inventory names them under quarantineAgents (clawfleet never moves such a dir by default).
+   */
+  quarantine: string[];
   /** Which of the four config sections the node already has. */
   sections: ('memory' | 'media' | 'logs' | 'browser')[];
   /** Whether ~/.openclaw/{memory,media,logs,browser} and agent dirs already are links into /openclaw-data. */
@@ -17,10 +22,10 @@ export interface ScenarioNode {
 }
 
 export const SCENARIO: ScenarioNode[] = [
-  { name: 't440', agents: T440_AGENTS, orphans: ['main', 'child-learning'], sections: ['memory', 'media', 'logs', 'browser'], linked: true },
-  { name: 'node02', agents: ['assistant', 'coder', 'researcher'], orphans: [], sections: [], linked: false },
-  { name: 'node03', agents: ['assistant', 'writer', 'ops'], orphans: [], sections: ['memory'], linked: true },
-  { name: 'node04', agents: ['assistant', 'support', 'analyst', 'tutor'], orphans: [], sections: [], linked: false },
+  { name: 't440', agents: T440_AGENTS, orphans: ['main', 'child-learning'], quarantine: ['main', 'child-learning'], sections: ['memory', 'media', 'logs', 'browser'], linked: true },
+  { name: 'node02', agents: ['assistant', 'coder', 'researcher'], orphans: [], quarantine: [], sections: [], linked: false },
+  { name: 'node03', agents: ['assistant', 'writer', 'ops'], orphans: [], quarantine: [], sections: ['memory'], linked: true },
+  { name: 'node04', agents: ['assistant', 'support', 'analyst', 'tutor'], orphans: [], quarantine: [], sections: [], linked: false },
 ];
 
 export const OPENCLAW_VERSION = '2026.5.28';

@@ -42,6 +42,11 @@ export interface LinkAction extends ActionBase {
 export interface SectionValue {
   path: string[];
   value: Record<string, unknown>;
+  /**
+   * What the node's `$include`d files define under this section, per directive location (dotted key path,
+   * "" = root): key paths only, never values. Locations not listed are unresolved: treated as present.
+   */
+  included?: { at: string; keys: string[] }[];
 }
 
 /**

@@ -38,6 +38,8 @@ export interface ProbeRequest {
   list?: string[];
   /** Text of these files (null when not a regular file). */
   read?: string[];
+  /** Whether the reader's user may create and remove entries in these dirs (answered last, after the rest). */
+  access?: string[];
 }
 
 export interface ProbeResult {
@@ -45,12 +47,41 @@ export interface ProbeResult {
   manifest: Record<string, Manifest | null>;
   list: Record<string, DirChild[] | null>;
   read: Record<string, string | null>;
+  /** Only when asked: true/false for an existing path (false when not a dir), absent when there is nothing. */
+  access?: Record<string, boolean>;
 }
 
 /** The node's `openclaw` program: where it is, and its version when `--version` answered one. */
 export interface OpenclawBinary {
   path: string;
   version: string | null;
+}
+
+/**
+ * A file in an agent dir that holds (or may hold) model credentials, as the facts found it.
+ * `profiles` is how many auth profiles it lists (never their keys); null when it could not be read, which
+ * the planner treats as holding credentials.
+ */
+export interface CredentialHolding {
+  /** Relative to the agent dir: "agent/auth-profiles.json", "agent/openclaw-agent.sqlite". */
+  file: string;
+  kind: 'auth-profiles-json' | 'agent-db' | 'protected-file';
+  profiles: number | null;
+  /** Why it could not be read (too large, not SQLite…). */
+  unreadable?: string;
+}
+
+/**
+ * One `$include` directive of openclaw.json as read on the node: where it sits (dotted key path, "" at the
+ * root), the files it names (absolute), and the merged value they define; value null with a `problem` when
+ * they could not be read within OpenClaw's confinement (outside the config dir, a symlink, missing, invalid).
+ * Values stay in memory for the planner; plans only ever carry key paths.
+ */
+export interface IncludeFact {
+  at: string;
+  files: string[];
+  value: unknown;
+  problem?: string;
 }
 
 /** Everything the planner knows about one node. Gathered read-only; plain data. */
@@ -63,11 +94,18 @@ export interface NodeFacts {
   manifests: Record<string, Manifest | null>;
   /** Names under `<openclawHome>/agents` (null when that dir is missing). */
   agentDirs: DirChild[] | null;
-  config: { path: string; fact: PathFact; text: string | null };
+  config: { path: string; fact: PathFact; text: string | null; includes?: IncludeFact[] };
   /** Version OpenClaw recorded in the config (`meta.lastTouchedVersion`), or from `openclaw --version`. */
   openclawVersion: { version: string; source: 'binary' | 'config' } | null;
   /** The openclaw program on the node, null when there is none (a bare node, or a sandbox dir without programs). */
   openclawBinary: OpenclawBinary | null;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
+  /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; root: all true. */
+  writable?: Record<string, boolean>;
+  /**
+   * Credential stores found in agent dirs the inventory does not list (and in `main`, whose agent DB is the
+   * legacy shared store): agent id → what holds credentials there (empty: nothing does).
+   */
+  agentCredentials: Record<string, CredentialHolding[]>;
 }

@@ -6,6 +6,8 @@ export interface NodeSpec {
   port?: number;
   user?: string;
   identity?: string;
+  /** SSH: run whatever needs root through `sudo -n` (a non-root login with passwordless sudo). */
+  become?: 'sudo';
   /** local transport: absolute host dir standing in for the node's `/`. */
   root?: string;
   home?: string;
@@ -15,6 +17,8 @@ export interface NodeSpec {
   baseline: string;
   agents: string[];
   keepAgents: string[];
+  /** Unlisted agent dirs holding credentials (or with a reserved id) that may be quarantined anyway. */
+  quarantineAgents?: string[];
   handler?: string;
   overrides: Record<string, Record<string, unknown>>;
   groups: string[];

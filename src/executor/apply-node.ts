@@ -4,12 +4,12 @@ import type { NodeWriter } from '../transport/types.js';
 import { runDirs, type RunContext } from './context.js';
 import { mkdirp, statOne } from './fs-helpers.js';
 import { Journal, now } from './journal.js';
-import { acquireLock, releaseLock } from './lock.js';
+import { acquireLock, assertHolds, releaseLock, startHeartbeat, type Heartbeat } from './lock.js';
 import { precheck } from './precheck.js';
 import type { NodeResult } from '../domain/results.js';
 import { redactText } from '../render/redact.js';
 import { undoRun } from './undo-run.js';
-import { applyStep, undoInfoFor } from './steps.js';
+import { stepFor } from './steps.js';
 
 export interface ApplyOptions {
   runId: string;
@@ -20,11 +20,14 @@ export interface ApplyOptions {
   handler?: string;
   /** Called after each action completes (progress display). */
   onAction?: (done: number, total: number, id: string) => void;
+  /** Aborted (first Ctrl-C / SIGTERM): the run stops at the next safe point (between actions) and is rolled back. */
+  signal?: AbortSignal;
 }
 
 /**
- * The only code path that changes a node: lock, journal, then per action: re-check, journal, act, verify.
- * On any failure the run's started actions are undone in reverse, and the result says so.
+ * The only code path that changes a node: lock (with a heartbeat), journal, then per action: still holding the
+ * lock, re-check, journal the undo information, act, verify. On any failure, or when `signal` aborts, the run's
+ * started actions are undone in reverse, and the result says so.
  */
 export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOptions): Promise<NodeResult> {
   const base: NodeResult = { node: plan.node, runId: null, status: 'unchanged', done: 0, total: plan.actions.length, actions: [] };
@@ -34,16 +37,22 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     return { ...base, status: 'refused', error: `${where}: ${first.message}`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
   }
   if (plan.actions.length === 0) return base;
+  if (opts.signal?.aborted) return { ...base, status: 'refused', error: `${plan.node}: not started: interrupted`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
 
   const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null! };
   const dirs = runDirs(ctx);
   const result: NodeResult = { ...base, runId: opts.runId, status: 'changed' };
   let begun = false;
+  let lockLost = false;
+  let heartbeat: Heartbeat | null = null;
   try {
+    await acquireLock(w, plan.paths, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' });
+    heartbeat = await startHeartbeat(w, opts.runId);
     if ((await statOne(w, plan.paths.dataRoot)).kind === 'missing') await w.mkdir(plan.paths.dataRoot, 0o755);
     await mkdirp(w, plan.paths.stateDir);
-    await acquireLock(w, plan.paths.stateDir, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' });
   } catch (e) {
+    await heartbeat?.stop();
+    if (heartbeat) await releaseLock(w, opts.runId).catch(() => undefined);
     // Nothing of the plan was done: only clawfleet's own state dir may exist.
     return { ...result, status: 'failed', error: errorMessage(e), actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
   }
@@ -53,9 +62,15 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     ctx.journal = journal;
     await journal.write({ t: 'run', runId: opts.runId, node: plan.node, at: now(), by: opts.by, baseline: opts.baseline, actions: plan.actions.length });
     for (const [seq, action] of plan.actions.entries()) {
+      // The safe point: between two actions.
+      if (opts.signal?.aborted) throw new ClawError('INTERRUPTED', `interrupted (${String(opts.signal.reason ?? 'signal')}) before ${action.id}`, { node: plan.node });
       try {
-        await precheck(ctx, action);
+        await Promise.all([precheck(ctx, action), assertHolds(w, opts.runId)]);
       } catch (e) {
+        if (e instanceof ClawError && e.code === 'LOCK_LOST') {
+          lockLost = true;
+          throw e;
+        }
         result.actions.push({ id: action.id, status: 'refused', error: errorMessage(e) });
         // The node changed under this one action since it was planned: refuse it, never re-plan, go on.
         if (e instanceof ClawError && e.code === 'STALE') {
@@ -65,10 +80,12 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
         }
         throw e;
       }
-      await journal.write({ t: 'begin', seq, action, undo: undoInfoFor(ctx, action, seq), at: now() });
+      const step = stepFor(action.type);
+      const undo = step.undoInfo(ctx, action, seq);
+      await journal.write({ t: 'begin', seq, action, undo, at: now() });
       begun = true;
       try {
-        await applyStep(ctx, action, undoInfoFor(ctx, action, seq));
+        await step.act(ctx, action, undo, seq);
       } catch (e) {
         result.actions.push({ id: action.id, status: 'failed', error: errorMessage(e) });
         await journal.write({ t: 'fail', seq, error: errorMessage(e), at: now() }).catch(() => undefined);
@@ -79,13 +96,17 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
       result.done++;
       opts.onAction?.(result.done, plan.actions.length, action.id);
     }
+    if (opts.signal?.aborted) throw new ClawError('INTERRUPTED', `interrupted (${String(opts.signal.reason ?? 'signal')}) after the last action`, { node: plan.node });
     const configChanged = plan.actions.some((a, i) => a.type === 'merge-config' && result.actions[i]?.status === 'done');
     if (opts.handler && configChanged) result.handler = await runHandler(w, journal, opts.handler);
     await journal.write({ t: 'end', status: result.status === 'partial' ? 'partial' : 'applied', at: now() });
   } catch (e) {
     result.error = errorMessage(e);
-    if (!begun) {
-      result.status = 'failed'; // no action had started: the node is as it was
+    if (!begun || lockLost) {
+      // No action had started: the node is as it was. Or the lock was taken from under this run: another run
+      // may be working on the node now, so nothing is undone behind its back (the error says how to, later).
+      result.status = 'failed';
+      if (lockLost && begun) result.error += `; once no other run is active: clawfleet rollback ${opts.runId} --limit ${plan.node}`;
       return finish(result, plan);
     }
     try {
@@ -97,9 +118,12 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
       result.rollbackError = errorMessage(re);
     }
   } finally {
-    await releaseLock(w, plan.paths.stateDir, opts.runId).catch((e: unknown) => {
-      result.lockError = `lock not released: ${errorMessage(e)}`;
-    });
+    await heartbeat?.stop();
+    if (!lockLost) {
+      await releaseLock(w, opts.runId).catch((e: unknown) => {
+        result.lockError = `lock not released: ${errorMessage(e)}`;
+      });
+    }
   }
   return finish(result, plan);
 }

@@ -1,37 +1,12 @@
-import type { Action } from '../domain/actions.js';
+import { ClawError } from '../domain/errors.js';
 import type { NodeWriter } from '../transport/types.js';
+import { JOURNAL_VERSION, JournalRecordSchema, type JournalRecord } from './journal-schema.js';
 
-/** One line of a node's journal (JSONL). Written before each thing it describes is done. */
-export type JournalRecord =
-  | { t: 'run'; runId: string; node: string; at: string; by: string; baseline: string; actions: number }
-  | { t: 'begin'; seq: number; action: Action; undo: UndoInfo; at: string }
-  | { t: 'step'; seq: number; step: string; at: string }
-  | { t: 'done'; seq: number; at: string }
-  | { t: 'fail'; seq: number; error: string; at: string }
-  | { t: 'refused'; seq: number; error: string; at: string }
-  | { t: 'handler'; command: string; code: number; output: string; at: string }
-  | { t: 'end'; status: 'applied' | 'partial' | 'failed' | 'rolled-back' | 'rollback-failed' | 'refused'; at: string }
-  | { t: 'undone'; seq: number; at: string }
-  | { t: 'rollback'; by: string; at: string };
+export { JOURNAL_VERSION, type JournalRecord, type UndoInfo } from './journal-schema.js';
 
-/** Everything rollback needs to undo one action, fixed before the action starts. */
-export type UndoInfo =
-  | { kind: 'ensure-dir'; path: string }
-  | { kind: 'link'; path: string; target: string; from: 'missing' | 'dir' | 'symlink'; oldTarget?: string; backup: string; copied: string[]; tmpPrefix: string }
-  | {
-      kind: 'merge-config';
-      path: string;
-      existed: boolean;
-      backup: string;
-      mode: number;
-      afterSha256: string;
-      aside: string;
-      /** The candidate written before the rename (absent in journals of older versions). */
-      tmp?: string;
-      /** sha256 of the file planned against, when it existed. */
-      beforeSha256?: string;
-    }
-  | { kind: 'quarantine'; path: string; to: string };
+/** Records are written without `v`; the journal adds it. */
+type Unversioned<R> = R extends unknown ? Omit<R, 'v'> : never;
+export type NewRecord = Unversioned<JournalRecord>;
 
 export class Journal {
   constructor(
@@ -39,20 +14,42 @@ export class Journal {
     readonly path: string,
   ) {}
 
-  async write(rec: JournalRecord): Promise<void> {
-    await this.writer.appendFile(this.path, JSON.stringify(rec) + '\n');
+  /** Appends one record (a whole line, fsync'd): written before the thing it describes is done. */
+  async write(rec: NewRecord): Promise<void> {
+    await this.writer.appendFile(this.path, JSON.stringify({ v: JOURNAL_VERSION, ...rec }) + '\n');
   }
 }
 
-export function parseJournal(text: string): JournalRecord[] {
+/**
+ * Parses a journal read from the node. A torn last line (an append cut by a crash) is dropped: everything
+ * before it is intact. Any other line that is not JSON, not of a known version, or not a valid record makes
+ * the whole journal refused with one line naming node, path and line: an undo never runs from a guess.
+ */
+export function parseJournal(text: string, where: { node?: string; path?: string } = {}): JournalRecord[] {
+  const lines = text.split('\n');
+  let last = lines.length - 1;
+  while (last >= 0 && lines[last]!.trim() === '') last--;
   const out: JournalRecord[] = [];
-  for (const line of text.split('\n')) {
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
+    const refuse = (why: string) => new ClawError('JOURNAL', `journal line ${i + 1}: ${why}; refusing to use this journal`, where);
+    let raw: unknown;
     try {
-      out.push(JSON.parse(line) as JournalRecord);
+      raw = JSON.parse(line);
     } catch {
-      break; // a torn last line from an interrupted append: everything before it is intact
+      if (i === last) break; // torn by an interrupted append
+      throw refuse('not JSON');
     }
+    const version = raw && typeof raw === 'object' && 'v' in raw ? (raw as { v: unknown }).v : 1;
+    if (version !== 1 && version !== JOURNAL_VERSION) {
+      throw refuse(`unknown journal version ${JSON.stringify(version).slice(0, 20)} (this clawfleet reads 1 and ${JOURNAL_VERSION})`);
+    }
+    const r = JournalRecordSchema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw refuse(`not a valid record (${issue.path.join('.') || 'record'}: ${issue.message})`);
+    }
+    out.push(r.data);
   }
   return out;
 }

@@ -1,28 +1,21 @@
 import type { LinkAction } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
-import { subManifest } from '../facts/manifest.js';
+import type { Manifest } from '../domain/facts.js';
+import { subManifest, topLevelNames } from '../facts/manifest.js';
 import { runDirs, type RunContext } from './context.js';
 import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
-import type { UndoInfo } from './journal.js';
+import { now } from './journal.js';
+import { dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
+import { undoLink } from './link-undo.js';
+import type { Step, UndoOf } from './step.js';
 
-type Undo = Extract<UndoInfo, { kind: 'link' }>;
+type Undo = UndoOf<'link'>;
 
-export function undoInfo(ctx: RunContext, a: LinkAction, seq: number): Undo {
-  const u: Undo = {
-    kind: 'link',
-    path: a.path,
-    target: a.target,
-    from: a.expect.kind === 'dir' ? 'dir' : a.expect.kind === 'symlink' ? 'symlink' : 'missing',
-    backup: `${runDirs(ctx).attic}/moved/${seq}-${baseName(a.path)}`,
-    copied: a.copy,
-    tmpPrefix: `.clawfleet-${ctx.runId}-`,
-  };
-  if (a.expect.kind === 'symlink') u.oldTarget = a.expect.target;
-  return u;
-}
-
-/** Copy each entry under a temp name, then rename it in: a crash never leaves a half entry under its real name. */
-async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<void> {
+/**
+ * Copy each entry under a temp name, then rename it in: a crash never leaves a half entry under its real name.
+ * Returns the target's manifest after the copies were verified (null when there was nothing to copy).
+ */
+async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<Manifest | null> {
   const w = ctx.writer;
   const names = a.copy.map((n) => `${a.target}/${n}`);
   const st = (await w.probe({ stat: [a.target, ...names] })).stat;
@@ -37,64 +30,93 @@ async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<voi
   const failed = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
   if (failed) throw failed.reason;
   for (const n of a.copy) await w.rename(tmp(n), `${a.target}/${n}`);
-  if (a.copy.length === 0) return;
+  if (a.copy.length === 0) return null;
   const r = await w.probe({ manifest: [a.path, a.target] });
   const src = r.manifest[a.path];
   const dst = r.manifest[a.target];
   for (const n of a.copy) {
-    if (!src || !dst || subManifest(src, n).digest !== subManifest(dst, n).digest) {
+    if (!src || !dst || entryDigest(src, n) !== entryDigest(dst, n)) {
       throw new ClawError('VERIFY', `copy of "${n}" differs from its source`, { node: ctx.node, path: a.target });
     }
   }
+  return dst ?? null;
 }
 
-/** The new link is made under this name first, then renamed over the old one. */
-const linkTmp = (ctx: RunContext, path: string): string => `${parentOf(path)}/.${baseName(path)}.clawfleet-link-${ctx.runId}`;
-
-async function dropLinkTmp(ctx: RunContext, path: string): Promise<void> {
-  const tmp = linkTmp(ctx, path);
-  if ((await statOne(ctx.writer, tmp)).kind === 'symlink') await ctx.writer.unlink(tmp); // our own leftover
-}
-
-async function pointTo(ctx: RunContext, path: string, target: string, exists: boolean): Promise<void> {
-  if (!exists) return ctx.writer.symlink(target, path);
-  const tmp = linkTmp(ctx, path);
-  await dropLinkTmp(ctx, path);
-  await ctx.writer.symlink(target, tmp);
-  await ctx.writer.replace(tmp, path); // atomic swap of one link for another
-}
-
-export async function apply(ctx: RunContext, a: LinkAction, u: Undo): Promise<void> {
-  if (u.from === 'dir') {
-    await copyEntries(ctx, a, u);
-    await mkdirp(ctx.writer, parentOf(u.backup));
-    await ctx.writer.rename(a.path, u.backup);
+/** Digests of the entries the dir brought (copied or already the same in the target), as verified. */
+function digestsOf(a: LinkAction, m: Manifest | null): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const n of [...a.copy, ...a.same]) {
+    const d = entryDigest(m, n);
+    if (d) digests[n] = d;
   }
-  await pointTo(ctx, a.path, a.target, u.from === 'symlink');
-  const f = await statOne(ctx.writer, a.path);
-  if (f.kind !== 'symlink' || f.target !== a.target) {
-    throw new ClawError('VERIFY', 'link does not point where planned', { node: ctx.node, path: a.path });
-  }
+  return digests;
 }
 
-/** Idempotent by state: safe to run after a crash at any point of apply. */
-export async function undo(ctx: RunContext, u: Undo): Promise<void> {
-  const w = ctx.writer;
-  const f = await statOne(w, u.path);
-  if (u.from === 'symlink') {
-    if (f.kind === 'symlink' && f.target !== u.oldTarget) await pointTo(ctx, u.path, u.oldTarget!, true);
-    else if (f.kind === 'missing') await w.symlink(u.oldTarget!, u.path);
-    await dropLinkTmp(ctx, u.path); // a crash between making the new link and the swap left it
-    return;
-  }
-  if (f.kind === 'symlink' && f.target === u.target) await w.unlink(u.path);
-  if (u.from === 'dir') {
-    const b = await statOne(w, u.backup);
-    if (b.kind === 'dir' && (await statOne(w, u.path)).kind === 'missing') await w.rename(u.backup, u.path);
-    const aside = `${runDirs(ctx).dataUndone}/${baseName(u.backup)}`;
-    for (const n of u.copied) {
-      await moveAside(w, `${u.target}/${u.tmpPrefix}${n}`, `${aside}/${u.tmpPrefix}${n}`);
-      await moveAside(w, `${u.target}/${n}`, `${aside}/${n}`);
+/**
+ * Journals what the target held before the link (and the digests of the entries the dir brought), so a
+ * rollback tells the gateway's later writes from what was there.
+ */
+async function noteTarget(ctx: RunContext, a: LinkAction, seq: number, m: Manifest | null, digests: Record<string, string>): Promise<void> {
+  let names: string[];
+  if (m) names = topLevelNames(m);
+  else names = ((await ctx.writer.probe({ list: [a.target] })).list[a.target] ?? []).map((c) => c.name);
+  await ctx.journal.write({ t: 'carry', seq, had: names.filter((n) => !a.copy.includes(n)), digests, at: now() });
+}
+
+/** Make `path` a symlink to `target`; a real dir there has its entries copied into `target` first. */
+export const linkStep: Step<'link'> = {
+  undoInfo(ctx, a, seq) {
+    const u: Undo = {
+      kind: 'link',
+      path: a.path,
+      target: a.target,
+      from: a.expect.kind === 'dir' ? 'dir' : a.expect.kind === 'symlink' ? 'symlink' : 'missing',
+      backup: `${runDirs(ctx).attic}/moved/${seq}-${baseName(a.path)}`,
+      copied: a.copy,
+      same: a.same,
+      tmpPrefix: `.clawfleet-${ctx.runId}-`,
+    };
+    if (a.expect.kind === 'symlink') u.oldTarget = a.expect.target;
+    return u;
+  },
+
+  async act(ctx, a, u, seq) {
+    let digests: Record<string, string> = {};
+    if (u.from === 'dir') {
+      const m = await copyEntries(ctx, a, u);
+      digests = digestsOf(a, m);
+      await noteTarget(ctx, a, seq, m, digests);
+      await mkdirp(ctx.writer, parentOf(u.backup));
+      await ctx.writer.rename(a.path, u.backup);
+    } else if (u.from === 'missing') await noteTarget(ctx, a, seq, null, digests);
+    await pointTo(ctx, a.path, a.target, u.from === 'symlink');
+    const f = await statOne(ctx.writer, a.path);
+    if (f.kind !== 'symlink' || f.target !== a.target) {
+      throw new ClawError('VERIFY', 'link does not point where planned', { node: ctx.node, path: a.path });
+    }
+    if (u.from === 'dir' && a.copy.length > 0) await checkSwapWindow(ctx, a, u, digests);
+  },
+
+  undo: undoLink,
+
+  describeUndo: (u) =>
+    u.from === 'symlink'
+      ? `point ${u.path} back to ${u.oldTarget ?? '?'}`
+      : u.from === 'dir'
+        ? `make ${u.path} a real dir again, carrying over what was written into ${u.target} since the apply`
+        : `remove the link ${u.path} (a real dir with what was written into ${u.target} since the apply, if anything)`,
+};
+
+/**
+ * A write into the dir between the copies' verification and its move aside (the gateway keeps running) would
+ * be left behind in the attic: compare the moved dir with what was verified, and fail the action (its undo
+ * keeps that write) rather than hide it.
+ */
+async function checkSwapWindow(ctx: RunContext, a: LinkAction, u: Undo, digests: Record<string, string>): Promise<void> {
+  const m = (await ctx.writer.probe({ manifest: [u.backup] })).manifest[u.backup];
+  for (const n of a.copy) {
+    if (entryDigest(m, n) !== (digests[n] ?? null)) {
+      throw new ClawError('VERIFY', `"${n}" changed while the dir was being moved behind its link: rolling back so that write is kept`, { node: ctx.node, path: a.path });
     }
   }
 }

@@ -1,42 +1,26 @@
-import type { Action } from '../domain/actions.js';
-import type { RunContext } from './context.js';
-import type { UndoInfo } from './journal.js';
-import * as config from './step-config.js';
-import * as ensureDir from './step-ensure-dir.js';
-import * as link from './step-link.js';
-import * as quarantine from './step-quarantine.js';
+import type { Action, ActionType } from '../domain/actions.js';
+import type { UndoInfo } from './journal-schema.js';
+import { configStep } from './step-config.js';
+import { ensureDirStep } from './step-ensure-dir.js';
+import { linkStep } from './step-link.js';
+import { quarantineStep } from './step-quarantine.js';
+import type { Step } from './step.js';
 
-/** Undo information is fixed (and journaled) before an action starts. */
-export function undoInfoFor(ctx: RunContext, a: Action, seq: number): UndoInfo {
-  switch (a.type) {
-    case 'ensure-dir':
-      return ensureDir.undoInfo(a);
-    case 'link':
-      return link.undoInfo(ctx, a, seq);
-    case 'merge-config':
-      return config.undoInfo(ctx, a, seq);
-    case 'quarantine':
-      return quarantine.undoInfo(ctx, a);
-  }
-}
+/**
+ * The executor's steps, one per action kind. Keyed by action type and typed so that a kind without a step,
+ * a step without an undo, or an undo information kind that does not match is a compile error.
+ */
+export const STEPS: { readonly [T in ActionType]: Step<T> } = {
+  'ensure-dir': ensureDirStep,
+  link: linkStep,
+  'merge-config': configStep,
+  quarantine: quarantineStep,
+};
 
-export async function applyStep(ctx: RunContext, a: Action, u: UndoInfo): Promise<void> {
-  if (a.type === 'ensure-dir') return ensureDir.apply(ctx, a);
-  if (a.type === 'link' && u.kind === 'link') return link.apply(ctx, a, u);
-  if (a.type === 'merge-config' && u.kind === 'merge-config') return config.apply(ctx, a, u);
-  if (a.type === 'quarantine' && u.kind === 'quarantine') return quarantine.apply(ctx, a, u);
-  throw new Error(`executor bug: undo info ${u.kind} for action ${a.type}`);
-}
-
-export async function undoStep(ctx: RunContext, u: UndoInfo, seq: number): Promise<void> {
-  switch (u.kind) {
-    case 'ensure-dir':
-      return ensureDir.undo(ctx, u, seq);
-    case 'link':
-      return link.undo(ctx, u);
-    case 'merge-config':
-      return config.undo(ctx, u);
-    case 'quarantine':
-      return quarantine.undo(ctx, u);
-  }
+/**
+ * The one dispatch: the step of an action or of an undo record. (TypeScript cannot relate `a.type` to the
+ * parameter types of `STEPS[a.type]`; the map's type above is what guarantees they match.)
+ */
+export function stepFor(kind: Action['type'] | UndoInfo['kind']): Step<ActionType> {
+  return STEPS[kind] as unknown as Step<ActionType>;
 }

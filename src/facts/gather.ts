@@ -5,6 +5,11 @@ import { layoutFor, type Layout } from '../planner/layout.js';
 import { MAX_CONFIG_BYTES } from '../planner/rule-config.js';
 import type { NodeReader } from '../transport/types.js';
 import { recordedVersion } from './config-version.js';
+import { credentialHoldings } from './credentials.js';
+import { BUILTIN_PROTECTED } from '../domain/protected.js';
+import { globToRe } from '../planner/context.js';
+import type { CredentialHolding, Manifest, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import { resolveIncludes, topLevelIncludeRequest } from './includes.js';
 
 export interface GatheredFacts {
   facts: NodeFacts;
@@ -15,6 +20,19 @@ export interface GatheredFacts {
  * Read-only: everything the planner needs about one node, in a constant number of round trips
  * (home, one batched probe, one probe for manifests, one version query) whatever the agent count.
  */
+/** Every dir an apply may write into (or move), and the parents it creates them in (planner/rule-access.ts). */
+function writeDirs(layout: Layout, node: NodeSpec): string[] {
+  const dirs = new Set([layout.home, layout.attic, layout.agentsDir, layout.dataRoot, parentOf(layout.dataRoot), layout.stateDir, ...layout.dataDirs]);
+  for (const a of node.agents) dirs.add(`${layout.agentsDir}/${a}`);
+  for (const l of layout.links) dirs.add(l.path);
+  return [...dirs];
+}
+
+function parentOf(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}
+
 export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: Baseline): Promise<GatheredFacts> {
   // The version query needs nothing from the probes: it runs alongside them (one more round trip in
   // flight, none more in sequence).
@@ -28,7 +46,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   }
   // Each listed agent's `agent/` dir is listed too: where its credentials are (auth-profiles.json or SQLite).
   const agentStores = node.agents.map((a) => `${layout.agentsDir}/${a}/agent`);
-  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath] });
+  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath], access: writeDirs(layout, node) });
   const agentDirs = first.list[layout.agentsDir] ?? null;
 
   // Manifests: dirs that would become links (and their targets, to detect clashes), and orphan candidates.
@@ -43,7 +61,32 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   for (const c of agentDirs ?? []) {
     if (!listed.has(c.name) && c.kind === 'dir') manifest.add(`${layout.agentsDir}/${c.name}`);
   }
-  const second = manifest.size > 0 ? await reader.probe({ manifest: [...manifest] }) : { manifest: {} };
+  // The config's top-level $includes are read in the same probe (nested ones, rare, cost one probe a level).
+  const configFact0 = first.stat[layout.configPath];
+  const text0 = configFact0?.kind === 'file' && configFact0.size <= MAX_CONFIG_BYTES ? (first.read[layout.configPath] ?? null) : null;
+  const topIncludes = text0 !== null && text0.includes('$include') ? topLevelIncludeRequest(layout.configPath, text0) : { stat: [], read: [] };
+  const secondReq: ProbeRequest = {};
+  if (manifest.size > 0) secondReq.manifest = [...manifest];
+  if (topIncludes.read.length > 0) Object.assign(secondReq, topIncludes);
+  const second: ProbeResult | { manifest: Record<string, Manifest | null> } =
+    secondReq.manifest || secondReq.read ? await reader.probe(secondReq) : { manifest: {} };
+  const includes =
+    text0 !== null && text0.includes('$include')
+      ? await resolveIncludes(layout.configPath, text0, (req) => reader.probe(req), 'read' in second ? second : undefined)
+      : undefined;
+
+  // Unlisted agent dirs: what holds credentials there (auth-profiles.json, an agent DB with auth rows).
+  const globs = [...BUILTIN_PROTECTED, ...baseline.protected].map(globToRe);
+  const agentCredentials: Record<string, CredentialHolding[]> = {};
+  await Promise.all(
+    (agentDirs ?? [])
+      .filter((c) => !listed.has(c.name) && c.kind === 'dir')
+      .map(async (c) => {
+        const dir = `${layout.agentsDir}/${c.name}`;
+        const m = second.manifest[dir];
+        if (m) agentCredentials[c.name] = await credentialHoldings(reader, dir, m.entries, (rel) => globs.some((re) => re.test(`agents/${c.name}/${rel}`)));
+      }),
+  );
 
   const configFact = first.stat[layout.configPath];
   // A config past the size limit is not parsed by anyone: the planner refuses it (rule-config).
@@ -57,7 +100,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
     paths: first.stat,
     manifests: second.manifest,
     agentDirs,
-    config: { path: layout.configPath, fact: first.stat[layout.configPath] ?? { kind: 'missing' }, text },
+    config: { path: layout.configPath, fact: first.stat[layout.configPath] ?? { kind: 'missing' }, text, ...(includes ? { includes } : {}) },
     openclawVersion: binary?.version
       ? { version: binary.version, source: 'binary' }
       : fromConfig
@@ -65,6 +108,8 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
         : null,
     openclawBinary: binary,
     agentFiles: Object.fromEntries(node.agents.map((a, i) => [a, first.list[agentStores[i]!]?.map((c) => c.name) ?? null])),
+    writable: first.access ?? {},
+    agentCredentials,
   };
   return { facts, layout };
 }

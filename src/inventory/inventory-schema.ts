@@ -16,6 +16,8 @@ const nodeFields = {
   port: z.number().int().min(1).max(65535).optional(),
   user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, 'user must be a plain user name').optional(),
   identity: z.string().optional(),
+  /** `sudo`: a non-root login runs whatever needs root through `sudo -n` (`none` turns a group's or the defaults' off). */
+  become: z.enum(['sudo', 'none']).optional(),
   /** local transport: the host dir that stands in for the node's `/`. */
   root: z.string().optional(),
   /** local transport: the node's home, as a node path. */
@@ -29,6 +31,11 @@ const nodeFields = {
   overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** Agent ids present on the node that must never be quarantined. */
   keepAgents: z.array(agentId).optional(),
+  /**
+   * Agent dirs the inventory does not list that hold credentials (or carry an id OpenClaw reserves) and
+   * that the operator decided to quarantine anyway: the one explicit way to move such a dir.
+   */
+  quarantineAgents: z.array(agentId).optional(),
 };
 
 export const NodeSchema = z.strictObject({ ...nodeFields, agents: z.array(agentId).default([]) });

@@ -42,11 +42,13 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
     baseline: pick('baseline') ?? 'openclaw-classic',
     agents: node.agents.map((a) => a.toLowerCase()),
     keepAgents: layers.flatMap((l) => l.keepAgents ?? []).map((a) => a.toLowerCase()),
+    quarantineAgents: layers.flatMap((l) => l.quarantineAgents ?? []).map((a) => a.toLowerCase()),
     overrides,
     groups: groups.map(([g]) => g),
   };
   const optional = { port: pick('port'), user: pick('user'), identity: pick('identity'), home: pick('home'), handler: pick('handler') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
+  if (pick('become') === 'sudo') spec.become = 'sudo';
   if (root !== undefined) spec.root = isAbsolute(root) ? root : resolve(dirname(file), root);
   return spec;
 }

@@ -29,7 +29,13 @@ export const ActionSchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...base,
     type: z.literal('merge-config'),
-    sections: z.array(z.strictObject({ path: z.array(z.string()), value: z.record(z.string(), z.unknown()) })),
+    sections: z.array(
+      z.strictObject({
+        path: z.array(z.string()),
+        value: z.record(z.string(), z.unknown()),
+        included: z.array(z.strictObject({ at: z.string(), keys: z.array(z.string()) })).optional(),
+      }),
+    ),
     afterSha256: sha256,
     diff: z.string(),
     added: z.array(z.string()),

@@ -1,6 +1,7 @@
 import type { Action } from '../domain/actions.js';
 import type { NodePlan } from '../domain/plan.js';
 import type { PlanInput, RuleOutput } from './context.js';
+import { planAccess } from './rule-access.js';
 import { planConfig } from './rule-config.js';
 import { planDataDirs } from './rule-data-dirs.js';
 import { planLinks } from './rule-links.js';
@@ -10,9 +11,9 @@ import { planVersion } from './rule-version.js';
 
 /**
  * Rules in the order their actions must run: dirs before the links into them, config, then orphans. Each
- * also sees the actions the rules before it planned (planOpenclaw, last, comments on all of them).
+ * also sees the actions the rules before it planned (planOpenclaw and planAccess, last, look at all of them).
  */
-const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOrphans, planOpenclaw];
+const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOrphans, planOpenclaw, planAccess];
 
 /**
  * The planner: a pure function of (baseline, node, facts). A node with an error diagnostic keeps its

@@ -19,12 +19,51 @@ function overlay(base: Record<string, unknown>, over: Record<string, unknown>): 
   return out;
 }
 
+/** Dotted key paths of a value (an empty object ends in "." so it still counts as an object). */
+function keyPaths(v: unknown, prefix: string[] = []): string[][] {
+  if (!isObject(v)) return [prefix];
+  const keys = Object.keys(v);
+  if (keys.length === 0) return [[...prefix, '']];
+  return keys.flatMap((k) => keyPaths(v[k], [...prefix, k]));
+}
+
+function related(a: string[], b: string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  return a.slice(0, n).every((x, i) => x === b[i]);
+}
+
+/** For one section: what each resolved $include defines on its way (key paths relative to the directive). */
+function includedFor(input: PlanInput, section: string[]): SectionValue['included'] {
+  const incs = input.facts.config.includes;
+  if (!incs) return undefined;
+  const out: { at: string; keys: string[] }[] = [];
+  for (const i of incs) {
+    if (i.problem !== undefined) continue;
+    const at = i.at === '' ? [] : i.at.split('.');
+    if (!related(at, section)) continue;
+    const keys = new Set<string>();
+    for (const k of keyPaths(i.value)) {
+      const full = [...at, ...k.filter((x) => x !== '')];
+      if (related(full, section)) keys.add(k.join('.'));
+      else {
+        // A key beside the section (tools.profile for tools.media): keep only that its parent is an object.
+        let n = 0;
+        while (n < full.length && n < section.length && full[n] === section[n]) n++;
+        if (n > at.length) keys.add([...k.slice(0, n - at.length), ''].join('.'));
+      }
+    }
+    out.push({ at: i.at, keys: [...keys].sort() });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /** The baseline's sections with this node's overrides laid over their defaults. */
 export function sectionsFor(input: PlanInput): SectionValue[] {
-  return input.baseline.config.sections.map((s) => ({
-    path: s.path.split('.'),
-    value: overlay(s.value, input.node.overrides[s.path] ?? {}),
-  }));
+  return input.baseline.config.sections.map((s) => {
+    const path = s.path.split('.');
+    const included = includedFor(input, path);
+    return { path, value: overlay(s.value, input.node.overrides[s.path] ?? {}), ...(included ? { included } : {}) };
+  });
 }
 
 /** The items of the sections an added key path belongs to (an added ancestor covers the sections under it). */
@@ -66,6 +105,9 @@ export function planConfig(input: PlanInput): RuleOutput {
     throw e;
   }
   for (const c of merged.conflicts) out.diagnostics.push(diag(input, 'warning', `${c.path}: ${c.message}; left as it is`, path));
+  for (const i of input.facts.config.includes ?? []) {
+    if (i.problem !== undefined) out.diagnostics.push(diag(input, 'warning', `$include at ${i.at === '' ? 'the root' : i.at} cannot be read as OpenClaw confines it (${i.problem}): keys under it are treated as present`, path));
+  }
   for (const inc of merged.includes) out.diagnostics.push(diag(input, 'info', `${inc} comes from an $include: treated as present`, path));
   if (fact.kind === 'file' && merged.added.length === 0) return out;
   const action: MergeConfigAction = {

@@ -5,7 +5,7 @@ import { diag, type PlanInput, type RuleOutput } from './context.js';
 import { compareVersions } from './version.js';
 
 /**
- * What the node's real OpenClaw makes of the plan: the facts in /work/shared/notes/openclaw.md, checked
+ * What the node's real OpenClaw makes of the plan: facts read from OpenClaw's own docs and dist code, checked
  * against releases 2026.5.28 and 2026.9.6. Pure; reads the facts and the actions the earlier rules planned.
  */
 

@@ -2,7 +2,7 @@ import { diag, type PlanInput, type RuleOutput } from './context.js';
 import { compareVersions } from './version.js';
 
 /** OpenClaw moved to the current config shape in this release (see plans/openclaw-current.yaml). */
-const CURRENT_SHAPE_SINCE = '2026.8.1';
+export const CURRENT_SHAPE_SINCE = '2026.8.1';
 
 /** The node's OpenClaw must accept the config shape the baseline writes. */
 export function planVersion(input: PlanInput): RuleOutput {

@@ -8,7 +8,7 @@ import type { NodeWriter } from './types.js';
  * real fleet. Points are counted per node, in the order the executor reaches them:
  *
  *   count                         print every node's mutating calls to stderr at exit, in order, as JSON:
- *                                 clawfleet-failpoints {"node03":["mkdir /openclaw-data/.clawfleet/lock", …]}
+ *                                 clawfleet-failpoints {"node03":["mkdir /root/.clawfleet/lock", …]}
  *   [NODE:]kill-at-write:N        SIGKILL this process just before NODE's Nth mutating writer call
  *   [NODE:]kill-after-write:N     … just after it returned
  *   [NODE:]kill-in-write:N        … while it runs: once the path it creates exists (copyTree, mkdir, symlink,
@@ -120,6 +120,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
     close: () => w.close(),
     exec: (cmd) => guard(() => w.exec(cmd)),
     readFile: (p) => guard(() => w.readFile(p)),
+    writeHeartbeat: (p, d) => guard(() => w.writeHeartbeat(p, d)),
     mkdir: (p, m) => mutate('mkdir', p, () => w.mkdir(p, m)),
     symlink: (t, p) => mutate('symlink', p, () => w.symlink(t, p)),
     writeFileAtomic: (p, d, m) => mutate('writeFileAtomic', p, () => w.writeFileAtomic(p, d, m)),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import type { DirChild, Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
 import { makeManifest, manifestEntry } from '../facts/manifest.js';
 
@@ -56,6 +57,17 @@ export async function manifestOf(host: string, unmapTarget: (t: string) => strin
   return makeManifest(entries);
 }
 
+/** Whether this process may create and remove entries in the dir `host` (root: always); null when nothing is there. */
+export async function writableDir(host: string): Promise<boolean | null> {
+  const st = await lstat(host).catch(() => null);
+  if (!st) return null;
+  if (!st.isDirectory()) return false;
+  if (process.getuid?.() === 0) return true;
+  return access(host, fsConstants.W_OK | fsConstants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
 
 export async function readText(host: string): Promise<string | null> {
   const st = await lstat(host).catch(() => null);

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
-import { listChildren, lstatFact, manifestOf, readText } from './local-probe.js';
+import { listChildren, lstatFact, manifestOf, readText, writableDir } from './local-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
 import type { ExecResult, NodeWriter } from './types.js';
 
@@ -66,6 +66,13 @@ export class LocalNode implements NodeWriter {
     for (const p of req.manifest ?? []) res.manifest[p] = await this.guard(p, () => manifestOf(this.host(p), this.unmap));
     for (const p of req.list ?? []) res.list[p] = await this.guard(p, () => listChildren(this.host(p)));
     for (const p of req.read ?? []) res.read[p] = await this.guard(p, () => readText(this.host(p)));
+    if (req.access) {
+      res.access = {};
+      for (const p of req.access) {
+        const ok = await this.guard(p, () => writableDir(this.host(p)));
+        if (ok !== null) res.access[p] = ok;
+      }
+    }
     return res;
   }
 
@@ -107,6 +114,10 @@ export class LocalNode implements NodeWriter {
       await writeFile(this.host(path), data, { mode, flag: 'wx' });
       await chmod(this.host(path), mode);
     });
+  }
+
+  async writeHeartbeat(path: string, data: string): Promise<void> {
+    await this.writeFileAtomic(path, data, 0o600);
   }
 
   async appendFile(path: string, data: string): Promise<void> {

@@ -21,6 +21,7 @@ export async function openNode(spec: NodeSpec, opts: ConnectOptions = {}): Promi
   if (spec.port !== undefined) o.port = spec.port;
   if (spec.user !== undefined) o.user = spec.user;
   if (spec.identity !== undefined) o.identityFiles = [spec.identity];
+  if (spec.become !== undefined) o.become = spec.become;
   if (opts.knownHostsFiles) o.knownHostsFiles = opts.knownHostsFiles;
   if (opts.trustNewHostKeys) o.trustNewHostKey = true;
   if (opts.connectTimeoutMs) o.connectTimeoutMs = opts.connectTimeoutMs;

@@ -1,5 +1,23 @@
 import type { OpenclawBinary, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
 
+/*
+ * Adding a transport operation (a method of NodeReader or NodeWriter) touches, in this order:
+ *   1. this file: the method, with what it promises (atomic? refuses an existing path? one round trip?);
+ *   2. local.ts (LocalNode, a dir as a node) — the compiler names it (`implements NodeWriter`);
+ *   3. ssh/ssh-node.ts (SshNode) — the compiler names it — delegating to where it is done:
+ *      ssh/node-writes.ts for a write (SFTP requests through ssh/sftp-channel.ts, whose one error mapping
+ *      names node, path and operation), ssh/exec-channel.ts for a command, ssh/sftp-probe.ts or probe.sh
+ *      (request: ssh/probe-request.ts; records: ssh/probe-records.ts; parsing: ssh/probe-output.ts) for a
+ *      read the probe answers;
+ *   4. failpoint.ts (withFailpoints) — the compiler names it (its wrapper is a NodeWriter literal); a
+ *      mutating operation also joins its `Mutating` union, so the kill-point suite counts and cuts it;
+ *   5. test/helpers/faulty-writer.ts: a mutating operation joins MUTATING (a Proxy: no compiler help);
+ *   6. if the executor uses it to change a node: src/executor/ (its steps), and the hostile-input, kill-point
+ *      and plan ≡ apply suites in test/reliability/ cover it through the executor.
+ * A probe kind (a new ProbeRequest field) also needs: domain/facts.ts, local-probe.ts, probe.sh and the
+ * request's section letter (probe-request.ts), sftp-probe.ts's sftpMayAnswer (which kinds SFTP may answer).
+ */
+
 /**
  * Read-only view of one node. All paths are absolute paths as the node sees them.
  * Facts gathering and the planner's callers only ever get this interface.
@@ -15,6 +33,8 @@ export interface NodeReader {
   openclawVersion(): Promise<string | null>;
   /** The node's openclaw program (path, and version when `--version` answers one), or null where there is none. */
   openclawBinary(): Promise<OpenclawBinary | null>;
+  /** Read a whole file (plain read: no lock); throws when not a regular file. */
+  readFile(path: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -40,8 +60,11 @@ export interface NodeWriter extends NodeReader {
   writeFileExclusive(path: string, data: string | Buffer, mode: number): Promise<void>;
   /** Append text to a file (created 0600 if missing). Used for journals. */
   appendFile(path: string, data: string): Promise<void>;
-  /** Read a whole file; throws when not a regular file. */
-  readFile(path: string): Promise<Buffer>;
+  /**
+   * Rewrite a small file of clawfleet's own (a lock's heartbeat) atomically, mode 0600. Not a change to the
+   * node's state: failpoints do not count it, and it may run at any time beside the other calls.
+   */
+  writeHeartbeat(path: string, data: string): Promise<void>;
   /** Rename within one filesystem; fails if `to` exists. */
   rename(from: string, to: string): Promise<void>;
   /** Atomically replace the symlink/file at `to` by `from` (POSIX rename semantics). */

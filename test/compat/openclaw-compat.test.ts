@@ -290,3 +290,34 @@ describe('why the plan warns on 2026.8.1+', () => {
     expect(imp.out).toMatch(/0 target\(s\)/);
   }, 150_000);
 });
+
+describe('credential owners and the upgrade preflight, on the real releases', () => {
+  it('2026.9.6: agents/main left out of the inventory is never moved: a plan error naming its real SQLite store', async () => {
+    const t = TARGETS[1]!;
+    const before = await nodeTree(t);
+    const file = join(fleet.dir, 'no-main.yaml');
+    await writeFile(file, `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  port: 22\n  identity: ${fleet.clientKey}\nnodes:\n  ${t.node}:\n    host: ${fleet.node(t.node).host}\n    agents: [coder]\n    baseline: ${t.baseline}\n`);
+    const plan = await cli(['plan', '-i', file, '--limit', t.node]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(1);
+    expect(lineOf(plan, t.node, /never moved by default/)).toMatch(/error: oc96: \/root\/\.openclaw\/agents\/main: agent dir not listed in the inventory is never moved by default: agent\/openclaw-agent\.sqlite is OpenClaw's legacy shared credential store .*List "main" under keepAgents to leave it, or under quarantineAgents/);
+    expect(plan.stdout + plan.stderr).not.toContain(KEY);
+    const apply = await cli(['apply', '-y', '-i', file, '--limit', t.node]);
+    expect(apply.code).toBe(1);
+    expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
+  }, 60_000);
+
+  it('2026.5.28 converged by clawfleet: the preflight for 2026.9.6 names the classic keys and the links its doctor refuses', async () => {
+    const t = TARGETS[0]!;
+    const inv = await inventory(`pre-${t.node}`, (x) => `    baseline: ${x.baseline}\n`);
+    const r = await cli(['check', '-i', inv, '--limit', t.node, '--target-version', '2026.9.6']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toContain(`${t.node}: OpenClaw 2026.5.28 → 2026.9.6:`);
+    expect(r.stdout).toContain("agents.defaults.memorySearch: OpenClaw 2026.9.6's validator rejects it");
+    expect(r.stdout).toContain(`✗ ${OC}/agents/coder/sessions: symlink to /openclaw-data/agents/coder/sessions`);
+    expect(r.stdout).toContain(`· ${OC}/agents/main/agent/auth-profiles.json: credentials in the legacy JSON file`);
+    // and the real 2026.9.6 validator agrees about the config: it rejects the converged classic file
+    const v = await sh(t.node, `OPENCLAW_STATE_DIR=$(mktemp -d) OPENCLAW_CONFIG_PATH=${OC}/openclaw.json ${CACHE}/openclaw-2026.9.6/bin/openclaw config validate --json`);
+    expect(v.code, v.out).toBe(1);
+    expect(v.out).toMatch(/memorySearch|agents/);
+  }, 60_000);
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DirChild, Manifest, ManifestEntry, NodeFacts, PathFact } from '../../src/domain/facts.js';
+import type { CredentialHolding, DirChild, Manifest, ManifestEntry, NodeFacts, PathFact } from '../../src/domain/facts.js';
 import type { NodeSpec } from '../../src/domain/inventory.js';
 import { makeManifest, sha256Hex } from '../../src/facts/manifest.js';
 import { BaselineSchema, type Baseline } from '../../src/inventory/baseline-schema.js';
@@ -114,6 +114,7 @@ export class InputBuilder {
   version: NodeFacts['openclawVersion'] = null;
   binary: NodeFacts['openclawBinary'] = null;
   agentFiles: NodeFacts['agentFiles'] = {};
+  agentCredentials: NodeFacts['agentCredentials'] = {};
 
   constructor(
     readonly baseline: Baseline,
@@ -187,6 +188,12 @@ export class InputBuilder {
   }
 
   /** Names in an agent's `agent/` dir (null: no such dir). */
+  /** What the facts found holding credentials in an agent dir (unlisted dirs, as gather reads them). */
+  credentials(agent: string, holdings: CredentialHolding[]): this {
+    this.agentCredentials[agent] = holdings;
+    return this;
+  }
+
   agentStore(agent: string, names: string[] | null): this {
     this.agentFiles[agent] = names;
     return this;
@@ -217,6 +224,7 @@ export class InputBuilder {
       openclawVersion: structuredClone(this.version),
       openclawBinary: structuredClone(this.binary),
       agentFiles: structuredClone(this.agentFiles),
+      agentCredentials: structuredClone(this.agentCredentials),
     };
     return { baseline: this.baseline, node: this.node, facts, layout: this.layout };
   }

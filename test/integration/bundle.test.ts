@@ -33,6 +33,8 @@ describe('bundled CLI', () => {
     const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     const bin = join(REPO, pkg.bin.clawfleet!);
     expect(bin).toBe(join(REPO, 'dist/bin/clawfleet.js'));
+    // The node-side probe ships next to the bundle, where the bundled SSH transport looks for it.
+    expect(await readFile(join(REPO, 'dist/bin/probe.sh'), 'utf8')).toBe(await readFile(join(REPO, 'src/transport/ssh/probe.sh'), 'utf8'));
     const demo = await run(bin, ['demo', '--dir', 'fleet']);
     expect(demo.code, demo.out).toBe(0);
     const inv = ['-i', join(dir, 'fleet/inventory.yaml')];

@@ -192,7 +192,7 @@ describe('a candidate left behind by a crash', () => {
       expect(diffSnapshots(before, await snapshotTree(root)).length).toBeGreaterThan(0);
 
       // as a user would after a crash: unlock the dead run, then roll it back
-      expect(await breakLock(f.writer('node03'), plan.paths.stateDir, runId)).toMatchObject({ runId });
+      expect(await breakLock(f.writer('node03'), runId)).toMatchObject({ runId });
       const rb = await rollbackRun(f.writer('node03'), plan.paths, runId, 'other@machine');
       expect(rb.status).toBe('rolled-back');
       expect(diffSnapshots(before, await snapshotTree(root))).toEqual([]);

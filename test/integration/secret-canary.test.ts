@@ -65,7 +65,7 @@ beforeAll(async () => {
   const applied = await run('apply json', ['apply', planFile, '-y', '--format', 'json']);
   const runId = JSON.parse(applied.stdout).runId as string;
   await run('runs', ['runs', ...inv]);
-  await run('rollback', ['rollback', runId, ...inv]);
+  await run('rollback', ['rollback', runId, '-y', ...inv]);
   await run('apply markdown', ['apply', '-y', ...inv, '--format', 'markdown']);
   // an error message quoting a broken config that holds a secret
   const cfg04 = `${f.node('node04').root}/root/.openclaw/openclaw.json`;

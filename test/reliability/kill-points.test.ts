@@ -26,7 +26,6 @@ import { gatherFacts } from '../../src/facts/gather.js';
 import type { Baseline } from '../../src/inventory/baseline-schema.js';
 import { BUILTIN_PLANS, loadBaseline } from '../../src/inventory/load-baseline.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
-import { layoutFor } from '../../src/planner/layout.js';
 import { planNode } from '../../src/planner/plan-node.js';
 import { openNode } from '../../src/transport/open-node.js';
 import type { NodeWriter } from '../../src/transport/types.js';
@@ -34,6 +33,8 @@ import { startFleet, type Fleet } from '../ssh/fleet.js';
 import { bytesIn, bytesLost, cli, differences, snapshotAll, type Cli, type Entry } from './support.js';
 
 const REFERENCE = SCENARIO.map((n) => n.name);
+/** The node's one lock: in the login user's (root's) home, whatever the data root. */
+const LOCK = '/root/.clawfleet/lock';
 const CLONES = ['node02', 'node02b', 'node02c'];
 const scenarioOf = (name: string): ScenarioNode => ({ ...SCENARIO.find((n) => n.name === name.replace(/[bc]$/, ''))!, name });
 
@@ -132,12 +133,12 @@ async function killAndCheck(names: string[], failpoint: string, thorough: boolea
   }
   expect(runIds.size, what).toBeLessThanOrEqual(1);
   const runId = [...runIds][0];
-  const locked = names.filter((n) => existsSync(fleet.hostPath(n, '/openclaw-data/.clawfleet/lock')));
+  const locked = names.filter((n) => existsSync(fleet.hostPath(n, LOCK)));
   stats.staleLocks += locked.length;
   // (Thorough points learn the unlock command from the refusal below; the others release it in-process.)
-  if (!thorough) for (const n of locked) await inProcess(n, async (w, spec) => void (await breakLock(w, layoutFor(baseline, spec, '/root').stateDir, holderRun(n))));
+  if (!thorough) for (const n of locked) await inProcess(n, async (w) => void (await breakLock(w, holderRun(n))));
   if (runId) {
-    const rb = await withUnlock(['rollback', runId, ...base(), ...limit(names)], what);
+    const rb = await withUnlock(['rollback', runId, '-y', ...base(), ...limit(names)], what);
     expect(rb.code, `${what}\n${rb.stdout}${rb.stderr}`).toBe(0);
   }
   const after = await snapshotAll(roots(names));
@@ -161,7 +162,7 @@ async function killAndCheck(names: string[], failpoint: string, thorough: boolea
       });
     }
   }
-  for (const n of names) expect(existsSync(fleet.hostPath(n, '/openclaw-data/.clawfleet/lock')), `${what}: ${n} still locked`).toBe(false);
+  for (const n of names) expect(existsSync(fleet.hostPath(n, LOCK)), `${what}: ${n} still locked`).toBe(false);
   expect(differences(convergedOf(names), await snapshotAll(roots(names))), `${what}: not converged`).toEqual([]);
 }
 
@@ -184,7 +185,7 @@ async function planOf(w: NodeWriter, spec: NodeSpec) {
 /** The run id in a node's lock (what the refusal names), or "unknown" when the holder file is torn/missing. */
 function holderRun(name: string): string {
   try {
-    return /"runId":"([^"]+)"/.exec(readFileSync(fleet.hostPath(name, '/openclaw-data/.clawfleet/lock/holder.json'), 'utf8'))?.[1] ?? 'unknown';
+    return /"runId":"([^"]+)"/.exec(readFileSync(fleet.hostPath(name, `${LOCK}/holder.json`), 'utf8'))?.[1] ?? 'unknown';
   } catch {
     return 'unknown';
   }

@@ -46,7 +46,7 @@ async function expectConvergedOnce(): Promise<string> {
   expect(runs.map((r) => r.ends)).toEqual([['applied']]);
   for (const r of all.filter((x) => x.begins === 0)) expect(r.ends).toEqual(['partial']);
   figures.laterRunsThatChangedNothing = (Number(figures.laterRunsThatChangedNothing) || 0) + all.length - 1;
-  expect(existsSync(fleet.hostPath('node03', '/openclaw-data/.clawfleet/lock'))).toBe(false);
+  expect(existsSync(fleet.hostPath('node03', '/root/.clawfleet/lock'))).toBe(false);
   expect(differences(converged, await snapshotAll(roots()))).toEqual([]);
   const plan = await cli(['plan', '-i', inv, '--known-hosts', fleet.knownHosts, '--limit', 'node03']);
   expect(plan.code, plan.stdout).toBe(0);
@@ -94,7 +94,7 @@ describe(`lock race: ${RACERS} concurrent applies against one SSH node`, () => {
     for (const r of losers) {
       const lines = (r.stdout + r.stderr).split('\n').filter((l) => /locked by/.test(l));
       expect(lines, r.stdout + r.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`node03: /openclaw-data/\\.clawfleet/lock: node is locked by run ${runId} by [^\\s@]+@\\S+ since \\S+ \\(apply\\)`));
+      expect(lines[0]).toMatch(new RegExp(`node03: /root/\\.clawfleet/lock: node is locked by run ${runId} by [^\\s@]+@\\S+ since \\S+ \\(apply\\)`));
       expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
     }
     figures.paused = { racers: RACERS, applied: winners.length, refusedNamingHolder: losers.length };

@@ -167,6 +167,7 @@ function specFor(root: string, s: State): NodeSpec {
     baseline: baseline.name,
     agents: s.agents.map((a) => a.id),
     keepAgents: [],
+    quarantineAgents: ['orphan1', 'main'], // the operator decided: credential-holding orphans go too
     overrides: {},
     groups: [],
   };
@@ -321,7 +322,7 @@ async function faultAnywhere(s: State, k: number, transient: boolean): Promise<v
     const r = await applyNode(failingWriter(w, k, transient), plan, o);
     figures.faults++;
     const fresh = new LocalNode({ node: spec.name, root, home: '/root' });
-    if (existsSync(`${root}${plan.paths.stateDir}/lock`)) await breakLock(fresh, plan.paths.stateDir, o.runId);
+    if (existsSync(`${root}/root/.clawfleet/lock`)) await breakLock(fresh, o.runId);
     if (!transient || r.status === 'changed' || r.status === 'rollback-failed') {
       if (existsSync(`${root}${plan.paths.stateDir}/runs/${o.runId}`)) await rollbackRun(fresh, plan.paths, o.runId, 'property@vitest');
     } else expect(r.status, `${r.error} ${r.rollbackError ?? ''}`).toMatch(/^(rolled-back|failed)$/);

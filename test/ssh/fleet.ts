@@ -2,6 +2,7 @@
 //
 //   const fleet = await startFleet({ names: ['node1', 'node2'], firstOctet: 31 });
 //   fleet.nodes[0].host                       // '127.0.0.31', port 22, user 'root'
+//   startFleet({ …, users: ['deploy:nopasswd'] })  // a login with passwordless sudo on every node
 //   fleet.hostPath('node1', '/openclaw-data/x') // host path of the node's /openclaw-data/x
 //   await fleet.stop();
 //
@@ -122,7 +123,16 @@ export function testAddr(lastOctet: number): string {
   return `${TEST_NET}.${lastOctet}`;
 }
 
-export async function startFleet(opts: { names: string[]; firstOctet: number }): Promise<Fleet> {
+export interface FleetOptions {
+  names: string[];
+  firstOctet: number;
+  /** Login users on every node besides root (`NAME`, `NAME:nopasswd` with passwordless sudo, `NAME:passwd` with sudo behind a password). */
+  users?: string[];
+  /** Names only the nodes resolve (their /etc/hosts): name → address. */
+  etcHosts?: Record<string, string>;
+}
+
+export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const { names, firstOctet } = opts;
   if (process.platform !== 'linux') throw new Error('test fleet needs Linux');
   if (process.getuid?.() !== 0) throw new Error('test fleet needs root');
@@ -139,7 +149,14 @@ export async function startFleet(opts: { names: string[]; firstOctet: number }):
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clawfleet-fleet-'));
   installExitHook();
   liveFleets.add(dir);
-  const env = { ...process.env, FLEET_NAMES: names.join(' ') };
+  const env = {
+    ...process.env,
+    FLEET_NAMES: names.join(' '),
+    FLEET_USERS: (opts.users ?? []).join(' '),
+    FLEET_ETC_HOSTS: Object.entries(opts.etcHosts ?? {})
+      .map(([name, addr]) => `${name}=${addr}`)
+      .join(' '),
+  };
   let data: FleetJson;
   try {
     await run(['up', dir, String(names.length), String(firstOctet)], { env, timeout: 60_000 });

@@ -124,18 +124,18 @@ describe('reference scenario over SSH (4 isolated sshd nodes)', () => {
     const runs = await runCli(['runs', ...base(), '--limit', 't440']);
     expect(runs.stdout).toContain(runId);
 
-    const rb = await runCli(['rollback', runId, ...base()]);
+    const rb = await runCli(['rollback', runId, '-y', ...base()]);
     timings.rollback = Math.round(rb.ms);
     expect(rb.code, rb.stdout + rb.stderr).toBe(0);
     expect(diffSnapshots(before, await snapshots())).toEqual([]);
     // and the fleet converges again after the rollback
     expect((await runCli(['apply', '-y', ...base()])).code).toBe(0);
     expect((await runCli(['plan', ...base()])).code).toBe(0);
-    expect((await runCli(['rollback', runId, ...base()])).code).toBe(0); // nothing left to undo of the first run
+    expect((await runCli(['rollback', runId, '-y', ...base()])).code).toBe(0); // nothing left to undo of the first run
   });
 
   it('a locked node refuses naming the holder; unlock by run id releases it', async () => {
-    const lock = fleet.hostPath('node03', '/openclaw-data/.clawfleet/lock');
+    const lock = fleet.hostPath('node03', '/root/.clawfleet/lock');
     await mkdir(lock, { recursive: true });
     await writeFile(`${lock}/holder.json`, JSON.stringify({ runId: '20260101T000000Z-dead', by: 'alice@laptop', pid: 1, at: '2026-01-01T00:00:00Z', purpose: 'apply' }));
     // make node03 drift again so apply has something to do

@@ -16,8 +16,8 @@ import { startFleet, type Fleet } from './fleet.js';
 const agents = (n: number) => Array.from({ length: n }, (_, i) => `agent${String(i + 1).padStart(2, '0')}`);
 /** node02-like drift (no links, no config sections) plus two orphans, so every facts path is taken. */
 const KINDS: ScenarioNode[] = [
-  { name: 'one', agents: agents(1), orphans: ['stale-a', 'stale-b'], sections: [], linked: false },
-  { name: 'fifty', agents: agents(50), orphans: ['stale-a', 'stale-b'], sections: [], linked: false },
+  { name: 'one', agents: agents(1), orphans: ['stale-a', 'stale-b'], quarantine: ['stale-a', 'stale-b'], sections: [], linked: false },
+  { name: 'fifty', agents: agents(50), orphans: ['stale-a', 'stale-b'], quarantine: ['stale-a', 'stale-b'], sections: [], linked: false },
 ];
 
 let fleet: Fleet;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   await writeFile(
     inv,
     `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  identity: ${fleet.clientKey}\n  baseline: openclaw-classic\nnodes:\n` +
-      KINDS.map((k) => `  ${k.name}:\n    host: ${fleet.node(k.name).host}\n    agents: [${k.agents.join(', ')}]\n`).join(''),
+      KINDS.map((k) => `  ${k.name}:\n    host: ${fleet.node(k.name).host}\n    agents: [${k.agents.join(', ')}]\n    quarantineAgents: [${k.quarantine.join(', ')}]\n`).join(''),
   );
 });
 

@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClawError } from '../../src/domain/errors.js';
 import type { ProbeRequest } from '../../src/domain/facts.js';
-import { buildProbeScript, parseProbeOutput } from '../../src/transport/ssh/probe-script.js';
+import { parseProbeOutput } from '../../src/transport/ssh/probe-output.js';
+import { encodeProbeRequest, probeShArgs } from '../../src/transport/ssh/probe-request.js';
 import { fingerprint } from '../../src/transport/ssh/known-hosts.js';
 import { SshNode } from '../../src/transport/ssh/ssh-node.js';
 import type { ConnectOptions } from '../../src/transport/ssh/connect.js';
@@ -83,7 +84,7 @@ async function expectClawError(p: Promise<unknown>, code: string): Promise<ClawE
 
 /** The same probe, run by the local /bin/sh on this machine (same dir: the node is this machine). */
 function probeLocally(req: ProbeRequest) {
-  return parseProbeOutput(req, execFileSync('/bin/sh', ['-s'], { input: buildProbeScript(req), cwd: D, maxBuffer: 1 << 28 }), 'n1');
+  return parseProbeOutput(req, execFileSync('/bin/sh', probeShArgs(), { input: encodeProbeRequest(req), cwd: D, maxBuffer: 1 << 28 }), 'n1');
 }
 
 function assertInert(): void {

@@ -209,10 +209,14 @@ describe('rule: openclaw — orphans that openclaw.json still configures', () =>
 });
 
 describe('auth-profiles.json: nothing clawfleet plans or runs can (re)create it', () => {
-  it('an orphan holding only a renamed auth-profiles.json.migrated-* is flagged as holding credentials', () => {
-    const p = plan(converged().agentDir('stray', { 'agent/auth-profiles.json.migrated-1': '{"profiles":{}}' }));
-    expect(p.actions).toMatchObject([{ type: 'quarantine', holdsCredentials: true } satisfies Partial<QuarantineAction>]);
-    expect(p.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^CREDENTIALS: orphan holds agent\/auth-profiles\.json\.migrated-1/)]);
+  it('an orphan holding only a renamed auth-profiles.json.migrated-* is a credential owner: not moved by default', () => {
+    const tree = { 'agent/auth-profiles.json.migrated-1': '{"profiles":{}}' };
+    const p = plan(converged().agentDir('stray', tree));
+    expect(p.actions).toEqual([]);
+    expect(p.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^agent dir not listed in the inventory is never moved by default: holds agent\/auth-profiles\.json\.migrated-1/)]);
+    const decided = plan(converged({ node: { quarantineAgents: ['stray'] } }).agentDir('stray', tree));
+    expect(decided.actions).toMatchObject([{ type: 'quarantine', holdsCredentials: true } satisfies Partial<QuarantineAction>]);
+    expect(decided.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^CREDENTIALS: quarantined because the inventory names "stray" under quarantineAgents: holds agent\/auth-profiles\.json\.migrated-1/)]);
   });
 
   it('even a baseline with no protected list cannot link over it (built-in protection)', () => {

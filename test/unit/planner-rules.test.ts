@@ -517,16 +517,60 @@ describe('rule: orphans', () => {
       diagnostics: [],
     },
     {
-      name: 'orphan holding auth-profiles.json → holdsCredentials + CREDENTIALS warning',
+      name: 'orphan holding auth-profiles.json → plan error naming what it holds and the two ways out, no action',
       input: () => converged().agentDir('stray', creds),
-      actions: [{ type: 'quarantine', path: STRAY, holdsCredentials: true, expect: { kind: 'dir', digest: manifestOf(creds).digest } }],
-      diagnostics: [{ severity: 'warning', path: STRAY, message: /^CREDENTIALS: orphan holds agent\/auth-profiles\.json\..*add "stray" to keepAgents/ }],
+      actions: [],
+      diagnostics: [
+        {
+          severity: 'error',
+          path: STRAY,
+          message: /^agent dir not listed in the inventory is never moved by default: holds agent\/auth-profiles\.json \(OpenClaw's credential file\)\. List "stray" under keepAgents to leave it, or under quarantineAgents to move it to the quarantine anyway$/,
+        },
+      ],
     },
     {
-      name: 'orphan "main" holding credentials → the warning explains agents/main',
-      input: () => converged().agentDir('main', creds),
-      actions: [{ type: 'quarantine', path: `${AGENTS}/main`, agentId: 'main', holdsCredentials: true }],
-      diagnostics: [{ severity: 'warning', path: `${AGENTS}/main`, message: /CREDENTIALS:.*agents\/main is OpenClaw's default credential store/ }],
+      name: 'orphan holding auth-profiles.json, named under quarantineAgents → quarantined, CREDENTIALS warning',
+      input: () => converged({ node: { quarantineAgents: ['stray'] } }).agentDir('stray', creds),
+      actions: [{ type: 'quarantine', path: STRAY, holdsCredentials: true, expect: { kind: 'dir', digest: manifestOf(creds).digest } }],
+      diagnostics: [{ severity: 'warning', path: STRAY, message: /^CREDENTIALS: quarantined because the inventory names "stray" under quarantineAgents: holds agent\/auth-profiles\.json/ }],
+    },
+    {
+      name: '"main" holding the legacy shared store (no auth-profiles.json) → error explaining the shared store',
+      input: () => converged().agentDir('main', { 'agent/openclaw-agent.sqlite': 'SQLite format 3\0', 'sessions/x': '' }).credentials('main', []),
+      actions: [],
+      diagnostics: [{ severity: 'error', path: `${AGENTS}/main`, message: /never moved by default: agent\/openclaw-agent\.sqlite is OpenClaw's legacy shared credential store that every agent reads through.*quarantineAgents/ }],
+    },
+    {
+      name: 'an agent DB with auth rows → error with the profile count (never the keys)',
+      input: () => converged().agentDir('stray', { 'agent/openclaw-agent.sqlite': 'db' }).credentials('stray', [{ file: 'agent/openclaw-agent.sqlite', kind: 'agent-db', profiles: 2 }]),
+      actions: [],
+      diagnostics: [{ severity: 'error', path: STRAY, message: /holds agent\/openclaw-agent\.sqlite \(2 auth profiles\)/ }],
+    },
+    {
+      name: 'an agent DB that could not be inspected counts as holding credentials',
+      input: () => converged().agentDir('stray', { 'agent/openclaw-agent.sqlite': 'db' }).credentials('stray', [{ file: 'agent/openclaw-agent.sqlite', kind: 'agent-db', profiles: null, unreadable: '90 MiB, too large to inspect' }]),
+      actions: [],
+      diagnostics: [{ severity: 'error', path: STRAY, message: /agent\/openclaw-agent\.sqlite \(could not be inspected: 90 MiB, too large to inspect\)/ }],
+    },
+    {
+      name: 'an agent DB without auth rows is no credential owner → quarantined',
+      input: () => converged().agentDir('stray', { 'agent/openclaw-agent.sqlite': 'db' }).credentials('stray', []),
+      actions: [{ type: 'quarantine', path: STRAY, holdsCredentials: false }],
+      diagnostics: [],
+    },
+    ...['openclaw', 'crestodian'].map(
+      (id): Row => ({
+        name: `reserved id "${id}" without credentials → error, never moved by default`,
+        input: () => converged().agentDir(id, { 'agent/models.json': '{}' }).credentials(id, []),
+        actions: [],
+        diagnostics: [{ severity: 'error', path: `${AGENTS}/${id}`, message: new RegExp(`never moved by default: "${id}" is an agent id OpenClaw reserves for its own system agent\\. List "${id}" under keepAgents`) }],
+      }),
+    ),
+    {
+      name: 'quarantineAgents naming a kept agent → error',
+      input: () => converged({ node: { keepAgents: ['stray'], quarantineAgents: ['stray'] } }).agentDir('stray', creds),
+      actions: [],
+      diagnostics: [{ severity: 'error', path: STRAY, message: /named under quarantineAgents and also kept/ }],
     },
     {
       name: 'orphan holding a protected file that is not at the protected place → no credentials flag',
@@ -594,7 +638,7 @@ describe('rule: orphans', () => {
   });
 
   it('several orphans: one quarantine each, listed agents never', () => {
-    const p = plan(converged({ node: { agents: ['alpha'] } }).agentDir('one').agentDir('two', creds));
+    const p = plan(converged({ node: { agents: ['alpha'], quarantineAgents: ['two'] } }).agentDir('one').agentDir('two', creds));
     expect(p.actions.map((a) => a.type === 'quarantine' && a.agentId)).toEqual(['one', 'two']);
     expect(p.actions.some((a) => a.path.startsWith(`${AGENTS}/alpha`))).toBe(false);
   });
@@ -602,7 +646,7 @@ describe('rule: orphans', () => {
 
 describe('planNode as a whole', () => {
   function messy(): InputBuilder {
-    return bare({ node: { agents: ['alpha', 'beta'], overrides: { logging: { level: 'debug' } } } })
+    return bare({ node: { agents: ['alpha', 'beta'], quarantineAgents: ['stray'], overrides: { logging: { level: 'debug' } } } })
       .dir(OC)
       .dir(DATA)
       .dir(AGENTS)

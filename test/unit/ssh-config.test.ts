@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,5 +105,31 @@ describe('ssh config resolution', () => {
 
   it('reads a missing config file as empty', async () => {
     expect(await readSshConfigText(join(dir, 'nope'))).toBe('');
+  });
+});
+
+describe('ssh config: Include and proxies', () => {
+  it('follows Include: globs in lexical order, relative to ~/.ssh, top level and inside a Host block', () => {
+    const home = join(dir, 'inc-home');
+    mkdirSync(join(home, '.ssh', 'config.d'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'config.d', '10-web'), 'Host web\n  HostName 10.9.9.9\n  User fromten\n');
+    writeFileSync(join(home, '.ssh', 'config.d', '20-web'), 'Host web\n  User fromtwenty\n  Port 2020\n');
+    writeFileSync(join(home, '.ssh', 'config.d', '.hidden'), 'Host web\n  Port 1\n');
+    writeFileSync(join(home, '.ssh', 'db-extra'), 'Port 2222\n');
+    const text = `Include config.d/*\nInclude ~/.ssh/missing-is-fine\nUser globaluser\n\nHost db\n  Include db-extra\n  HostName 10.8.8.8\n`;
+    const e = env({ home });
+    expect(resolveSshParams('web', {}, text, e)).toMatchObject({ hostName: '10.9.9.9', user: 'fromten', port: 2020 });
+    // Lines after a top-level Include are global again, as ssh reads them (not part of the included Host web).
+    expect(resolveSshParams('other', {}, text, e).user).toBe('globaluser');
+    expect(resolveSshParams('db', {}, text, e)).toMatchObject({ hostName: '10.8.8.8', port: 2222 });
+    expect(() => resolveSshParams('web', {}, 'Host web\n  Include config.d/10-web\n', e)).toThrow(/inside "Host web" and opens Host\/Match blocks/);
+  });
+
+  it('reads ProxyJump hops and ProxyCommand with its tokens; the first of the two given wins; none is direct', () => {
+    const text = `Host hidden\n  HostName 10.0.0.7\n  User deploy\n  ProxyJump bastion,root@inner:2222\n  ProxyCommand nc %h %p\nHost viacmd\n  HostName 10.0.0.8\n  Port 2200\n  ProxyCommand ssh -W %h:%p -l %r -o Tag=%n%% gw\n  ProxyJump ignored\nHost straight\n  ProxyJump none\n`;
+    expect(resolveSshParams('hidden', {}, text, env()).proxy).toEqual({ kind: 'jump', hops: ['bastion', 'root@inner:2222'] });
+    expect(resolveSshParams('viacmd', { user: 'u' }, text, env()).proxy).toEqual({ kind: 'command', command: 'ssh -W 10.0.0.8:2200 -l u -o Tag=viacmd% gw' });
+    expect(resolveSshParams('straight', {}, text, env()).proxy).toEqual({ kind: 'direct' });
+    expect(resolveSshParams('plain', {}, text, env()).proxy).toEqual({ kind: 'direct' });
   });
 });

@@ -107,13 +107,18 @@ describe('known_hosts', () => {
     expect(knownKeyTypes(`${text}node1 ${e!.type} ${e!.b64}\n`, 'node1', 22)).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256']);
   });
 
-  it('refuses @revoked keys and ignores @cert-authority lines', () => {
+  it('refuses @revoked keys; a host covered only by @cert-authority gets its own verdict (no host certificates in ssh2)', () => {
     const { a, b } = keys;
     const revoked = `node1 ${a!.type} ${a!.b64}\n@revoked * ${a!.type} ${a!.b64}\n`;
     expect(checkHostKey(revoked, 'node1', 22, a!.type, a!.blob)).toEqual({ status: 'revoked' });
     expect(checkHostKey(revoked, 'other', 2200, a!.type, a!.blob)).toEqual({ status: 'revoked' });
     const ca = `@cert-authority node1 ${b!.type} ${b!.b64}\n`;
-    expect(checkHostKey(ca, 'node1', 22, b!.type, b!.blob)).toEqual({ status: 'unknown' });
+    expect(checkHostKey(ca, 'node1', 22, b!.type, b!.blob)).toEqual({ status: 'cert-authority' });
+    expect(checkHostKey(`@cert-authority *.lab ${b!.type} ${b!.b64}\n`, 'web.lab', 22, a!.type, a!.blob)).toEqual({ status: 'cert-authority' });
+    expect(checkHostKey(ca, 'node2', 22, b!.type, b!.blob)).toEqual({ status: 'unknown' });
+    // The host's own key, when known_hosts also holds it, is checked as ever.
+    expect(checkHostKey(`${ca}node1 ${a!.type} ${a!.b64}\n`, 'node1', 22, a!.type, a!.blob)).toEqual({ status: 'match' });
+    expect(checkHostKey(`${ca}node1 ${a!.type} ${a!.b64}\n`, 'node1', 22, b!.type, b!.blob)).toEqual({ status: 'changed' });
     expect(parseKnownHosts(ca)[0]?.marker).toBe('cert-authority');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handshakeLimiter, Limiter, MAX_HANDSHAKES_PER_HOST } from '../../src/transport/ssh/connect.js';
+import { handshakeLimiter, Limiter, MAX_HANDSHAKES_PER_HOST } from '../../src/transport/concurrency.js';
 
 describe('Limiter', () => {
   it('never runs more than max tasks at once, runs them all, and frees slots on failure', async () => {

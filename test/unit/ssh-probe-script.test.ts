@@ -8,7 +8,8 @@ import { ClawError } from '../../src/domain/errors.js';
 import type { ManifestEntry, ProbeRequest } from '../../src/domain/facts.js';
 import { makeManifest } from '../../src/facts/manifest.js';
 import { LocalNode } from '../../src/transport/local.js';
-import { buildProbeScript, parseProbeOutput } from '../../src/transport/ssh/probe-script.js';
+import { parseProbeOutput } from '../../src/transport/ssh/probe-output.js';
+import { encodeProbeRequest, probeShArgs } from '../../src/transport/ssh/probe-request.js';
 
 /** Names that would do something if a shell ever evaluated them. Run with cwd = `jail`: markers land there. */
 export const HOSTILE = [
@@ -55,11 +56,11 @@ function fsManifest(dir: string) {
 }
 
 function runLocal(req: ProbeRequest, opts: { asNobody?: boolean; portable?: boolean } = {}) {
-  const script = buildProbeScript(req, { portable: Boolean(opts.portable) });
+  const input = encodeProbeRequest(req, { portable: Boolean(opts.portable) });
   const [cmd, args] = opts.asNobody
-    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-s']]
-    : ['/bin/sh', ['-s']];
-  const out = execFileSync(cmd as string, args as string[], { input: script, cwd: jail, maxBuffer: 1 << 28 });
+    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', ...probeShArgs()]]
+    : ['/bin/sh', probeShArgs()];
+  const out = execFileSync(cmd as string, args as string[], { input, cwd: jail, maxBuffer: 1 << 28 });
   return parseProbeOutput(req, out, 'local');
 }
 
@@ -123,8 +124,8 @@ describe('probe script (run by local /bin/sh)', () => {
       list: [tree, `${tree}/sub/deeper`],
       read: [`${tree}/config.json`],
     };
-    expect(buildProbeScript(req)).toContain("if find / -maxdepth 0 -printf ''");
-    expect(buildProbeScript(req, { portable: true })).not.toContain("if find / -maxdepth 0 -printf ''");
+    expect(encodeProbeRequest(req)).toContain('find detect\n');
+    expect(encodeProbeRequest(req, { portable: true })).toContain('find portable\n');
     const fast = runLocal(req);
     expect(fast.manifest[tree]).toEqual(fsManifest(tree));
     expect(runLocal(req, { portable: true })).toEqual(fast);
@@ -236,7 +237,7 @@ describe('probe script (run by local /bin/sh)', () => {
     const req = { stat: ['/x'] };
     expect(() => parseProbeOutput(req, 'motd text\n')).toThrow(/no output/);
     expect(() => parseProbeOutput(req, 'CLAWPROBE1\0=S\0M\0/x\0')).toThrow(/truncated/);
-    expect(() => buildProbeScript({ stat: ['relative/path'] })).toThrow(ClawError);
+    expect(() => encodeProbeRequest({ stat: ['relative/path'] })).toThrow(ClawError);
     // Output after a login banner is still found.
     expect(parseProbeOutput(req, 'Welcome!\nCLAWPROBE1\0=S\0N\0/x\0=Z\0').stat['/x']).toEqual({ kind: 'missing' });
   });

@@ -4,10 +4,12 @@ import picomatch from 'picomatch';
 /**
  * OpenSSH known_hosts handling (ssh2 reads no known_hosts of its own): plain and comma-listed host patterns
  * (with `*`, `?` and `!negation`), `[host]:port` entries, hashed `|1|salt|hmac` entries, `@revoked`
- * (refused whatever the host) and `@cert-authority` (ignored) markers, comments.
+ * (refused whatever the host) and `@cert-authority` markers, comments. ssh2 cannot verify host certificates
+ * (it offers no `*-cert-v01@openssh.com` host key algorithm), so a host that known_hosts trusts only through
+ * a `@cert-authority` line gets its own verdict, refused with that reason, never the generic "unknown".
  */
 
-export type HostKeyStatus = { status: 'match' } | { status: 'unknown' } | { status: 'changed' } | { status: 'revoked' };
+export type HostKeyStatus = { status: 'match' } | { status: 'unknown' } | { status: 'changed' } | { status: 'revoked' } | { status: 'cert-authority' };
 
 export interface KnownHostsLine {
   marker: 'revoked' | 'cert-authority' | null;
@@ -111,7 +113,7 @@ function keyFamily(t: string): string {
 /**
  * Verdict on a host key offered by `host:port`. `revoked` when any `@revoked` line holds this key, `match` when a
  * line for this host holds it, `changed` when lines for this host hold only other keys of the same type,
- * `unknown` otherwise (no line for this host and type).
+ * `cert-authority` when only a `@cert-authority` line covers this host, `unknown` otherwise.
  */
 export function checkHostKey(knownHostsText: string, host: string, port: number, keyType: string, keyBlob: Buffer): HostKeyStatus {
   const name = knownHostsName(host, port);
@@ -125,7 +127,9 @@ export function checkHostKey(knownHostsText: string, host: string, port: number,
     if (l.key.equals(keyBlob)) return { status: 'match' };
     if (keyFamily(keyTypeOfBlob(l.key) ?? l.keyType) === family) sameTypeOther = true;
   }
-  return sameTypeOther ? { status: 'changed' } : { status: 'unknown' };
+  if (sameTypeOther) return { status: 'changed' };
+  if (lines.some((l) => l.marker === 'cert-authority' && hostFieldMatches(l.hosts, name))) return { status: 'cert-authority' };
+  return { status: 'unknown' };
 }
 
 /** Key types the known_hosts text already holds for `host:port` (to prefer them in the handshake). */

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import SSHConfig from 'ssh-config';
+import type SSHConfig from 'ssh-config';
+import { parseWithIncludes } from './ssh-config-include.js';
 
 /**
  * Connection parameters of one node, from explicit (inventory) values > `~/.ssh/config` > defaults.
- * The config is only parsed: `Match exec` is never run, `Include` is not followed.
+ * The config is only parsed: `Match exec` is never run; `Include` is followed (ssh-config-include.ts).
  */
 
 export interface ExplicitSshParams {
@@ -44,7 +45,11 @@ export interface ResolvedSshParams {
   connectTimeoutMs: number;
   /** ssh-agent socket, or undefined for none. */
   agent: string | undefined;
+  /** How the node is reached: straight, through bastions (ProxyJump), or through a command's stdio (ProxyCommand). */
+  proxy: SshProxy;
 }
+
+export type SshProxy = { kind: 'direct' } | { kind: 'jump'; hops: string[] } | { kind: 'command'; command: string };
 
 export interface LocalEnv {
   home: string;
@@ -104,10 +109,14 @@ function positiveInt(v: string | undefined): number | undefined {
   return n > 0 ? n : undefined;
 }
 
+/** The last config text parsed (Includes followed): every node of a fleet run resolves against the same. */
+let parsed: { text: string; home: string; config: ReturnType<typeof SSHConfig.parse> } | undefined;
+
 /** The computed directives (lower-case keys) of `host` in config text; never runs `Match exec`. */
-export function computeSshConfig(configText: string, host: string): Record<string, string | string[]> {
+export function computeSshConfig(configText: string, host: string, home = homedir()): Record<string, string | string[]> {
   if (!configText.trim()) return {};
-  return SSHConfig.parse(configText).compute(host, { ignoreCase: true, matchExec: false });
+  if (parsed?.text !== configText || parsed.home !== home) parsed = { text: configText, home, config: parseWithIncludes(configText, { home }) };
+  return parsed.config.compute(host, { ignoreCase: true, matchExec: false });
 }
 
 export function resolveSshParams(
@@ -117,7 +126,7 @@ export function resolveSshParams(
   local: LocalEnv = localEnv(),
 ): ResolvedSshParams {
   // Like ssh(1), match Host patterns against the lower-cased name.
-  const c = computeSshConfig(configText, alias.toLowerCase());
+  const c = computeSshConfig(configText, alias.toLowerCase(), local.home);
   const hostName = explicit.hostName ?? first(c.hostname)?.replace(/%h/g, alias).replace(/%%/g, '%') ?? alias;
   const port = explicit.port ?? positiveInt(first(c.port)) ?? 22;
   const user = explicit.user ?? first(c.user) ?? local.username;
@@ -164,6 +173,7 @@ export function resolveSshParams(
 
   const keyAlias = first(c.hostkeyalias);
   return {
+    proxy: proxyOf(c, { alias, host: hostName, port, user, home: local.home }),
     alias,
     hostName,
     knownHostsHost: keyAlias ?? hostName,
@@ -176,6 +186,24 @@ export function resolveSshParams(
     connectTimeoutMs,
     agent,
   };
+}
+
+/**
+ * ProxyJump or ProxyCommand, whichever the config gave first (as ssh: the other is then ignored); `none`
+ * is direct. ProxyCommand's tokens are expanded: %h host, %p port, %r remote user, %n the name as given, %%.
+ */
+function proxyOf(c: Record<string, string | string[]>, t: { alias: string; host: string; port: number; user: string; home: string }): SshProxy {
+  const keys = Object.keys(c);
+  const jump = first(c.proxyjump);
+  const command = first(c.proxycommand);
+  const jumpFirst = jump !== undefined && (command === undefined || keys.indexOf('proxyjump') < keys.indexOf('proxycommand'));
+  if (jumpFirst) {
+    if (jump.toLowerCase() === 'none') return { kind: 'direct' };
+    return { kind: 'jump', hops: jump.split(',').map((h) => h.trim()).filter(Boolean) };
+  }
+  if (command === undefined || command.toLowerCase() === 'none') return { kind: 'direct' };
+  const expanded = command.replace(/%([%hprn])/g, (_m, k: string) => (k === '%' ? '%' : k === 'h' ? t.host : k === 'p' ? String(t.port) : k === 'r' ? t.user : t.alias));
+  return { kind: 'command', command: expanded };
 }
 
 /** Text of an ssh config file ('' when it does not exist). Default: `~/.ssh/config`. */

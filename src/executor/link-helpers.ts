@@ -1,0 +1,27 @@
+import type { Manifest } from '../domain/facts.js';
+import { subManifest } from '../facts/manifest.js';
+import type { RunContext } from './context.js';
+import { baseName, parentOf, statOne } from './fs-helpers.js';
+
+/** Digest of one top-level entry of a manifest, or null when the manifest has no such entry. */
+export function entryDigest(m: Manifest | null | undefined, name: string): string | null {
+  if (!m || !m.entries.some((e) => e.rel === name || e.rel.startsWith(name + '/'))) return null;
+  return subManifest(m, name).digest;
+}
+
+/** The new link is made under this name first, then renamed over the old one. */
+const linkTmp = (ctx: RunContext, path: string): string => `${parentOf(path)}/.${baseName(path)}.clawfleet-link-${ctx.runId}`;
+
+export async function dropLinkTmp(ctx: RunContext, path: string): Promise<void> {
+  const tmp = linkTmp(ctx, path);
+  if ((await statOne(ctx.writer, tmp)).kind === 'symlink') await ctx.writer.unlink(tmp); // our own leftover
+}
+
+export async function pointTo(ctx: RunContext, path: string, target: string, exists: boolean): Promise<void> {
+  if (!exists) return ctx.writer.symlink(target, path);
+  const tmp = linkTmp(ctx, path);
+  await dropLinkTmp(ctx, path);
+  await ctx.writer.symlink(target, tmp);
+  await ctx.writer.replace(tmp, path); // atomic swap of one link for another
+}
+

@@ -1,0 +1,52 @@
+// probe.sh is a real POSIX sh file: it parses (`sh -n`, dash and bash --posix), shellcheck finds nothing in
+// it, and it takes its request as data: the command that runs it is the same whatever the request.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { encodeProbeRequest, probeCommand } from '../../src/transport/ssh/probe-request.js';
+import { RECORD } from '../../src/transport/ssh/probe-records.js';
+
+const PROBE = fileURLToPath(new URL('../../src/transport/ssh/probe.sh', import.meta.url));
+
+describe('probe.sh', () => {
+  it('parses with sh -n (dash) and bash --posix -n', () => {
+    for (const [sh, args] of [['/bin/sh', ['-n']], ['bash', ['--posix', '-n']]] as const) {
+      const r = spawnSync(sh, [...args, PROBE], { encoding: 'utf8' });
+      expect(r.status, `${sh}: ${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('is clean under shellcheck (installed by scripts/test-fleet.sh install)', () => {
+    const found = spawnSync('shellcheck', ['--version']);
+    expect(found.error, 'shellcheck is missing: run scripts/test-fleet.sh install (apt-get install shellcheck)').toBeUndefined();
+    const r = spawnSync('shellcheck', ['--shell=sh', '--severity=style', PROBE], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('never holds find\'s placeholder (find refuses an -exec argument holding it twice)', () => {
+    expect(readFileSync(PROBE, 'utf8')).not.toContain('{}');
+  });
+
+  it('runs the same command whatever the request; paths travel on stdin, newlines escaped', () => {
+    const cmd = probeCommand();
+    const hostile = ["/x/$(touch pwned)", "/x/it's", '/x/new\nline', '/x/back\\slash\nand newline'];
+    const req = encodeProbeRequest({ stat: hostile, read: ['/etc/hostname'] });
+    expect(probeCommand()).toBe(cmd);
+    for (const p of hostile) expect(cmd).not.toContain(p);
+    expect(req.split('\n')).toEqual(['find detect', 'S', "/x/$(touch pwned)", "/x/it's", '%/x/new\\nline', '%/x/back\\\\slash\\nand newline', 'L', 'M', 'R', '/etc/hostname', 'Z', '']);
+  });
+
+  it('prints every record kind it documents, and only those (probe-records.ts)', () => {
+    const text = readFileSync(PROBE, 'utf8');
+    const printed = new Set([...text.matchAll(/printf '([A-Z])\\000/g)].map((m) => m[1]));
+    expect([...printed].sort()).toEqual(Object.values(RECORD).map((r) => r.tag).sort());
+  });
+
+  it('answers a request read from stdin when run as a file (sh probe.sh <request)', () => {
+    const out = execFileSync('/bin/sh', [PROBE], { input: 'find portable\nS\n/\nL\nM\nR\nZ\n' }).toString('latin1');
+    expect(out.startsWith('CLAWPROBE1\0=S\0M\0/\0')).toBe(true);
+    expect(out.endsWith('=R\0=Z\0')).toBe(true);
+  });
+});
