@@ -5,17 +5,19 @@ import { newRunId } from '../executor/context.js';
 import type { NodeResult } from '../domain/results.js';
 import { planSummary } from '../render/plan-text.js';
 import { runWithProgress, type ProgressTask } from '../render/progress.js';
-import { renderResultsMarkdown, resultsToJson } from '../render/results-formats.js';
-import { renderResults } from '../render/results-text.js';
 import { styleFor } from '../render/style.js';
 import { confirm } from './confirm.js';
 import { formatOf, sessionOptions, whoAmI, withCommon, withFormat, type CommonValues, type Io } from './options.js';
 import { PLAN_FORMATS, renderPlan } from './output.js';
 import { progressMode } from './progress-mode.js';
 import { openSavedPlanFile } from './saved-plan.js';
-import { openSession, toPlan, type NodeSession, type Session } from './session.js';
+import { openSession, toPlan, type NodeSession } from './session.js';
+import { nodeOk } from '../rollout/accounting.js';
+import { applyInWaves, renderApplyResults } from './apply-rollout.js';
+import type { RolloutReport } from '../rollout/run-waves.js';
+import { markShard, rolloutOf, shardOf, withRollout, withShard, type RolloutValues, type ShardValues } from './rollout-options.js';
 
-export interface ApplyValues extends CommonValues {
+export interface ApplyValues extends CommonValues, ShardValues, RolloutValues {
   yes?: boolean;
   failFast?: boolean;
   format?: string;
@@ -49,6 +51,7 @@ function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask
           by: whoAmI(),
           baseline: n.plan.baseline,
           ...(n.spec.handler ? { handler: n.spec.handler } : {}),
+          ...(n.spec.health ? { health: n.spec.health } : {}),
           onAction: (done, total, id) => update(`${done}/${total} ${id}`),
           signal: stop.controller.signal,
         });
@@ -102,11 +105,11 @@ function trapSignals(runId: string): Interrupt & { release(): void } {
   });
 }
 
-async function runApply(session: Session, runId: string, parallel: number, failFast: boolean, stop: Interrupt): Promise<NodeResult[]> {
-  const settled = await runWithProgress(session.nodes.map((n) => applyTask(n, runId, stop)), { parallel, failFast, verb: 'apply', ...progressMode('apply') });
+async function runApply(nodes: NodeSession[], runId: string, parallel: number, failFast: boolean, stop: Interrupt): Promise<NodeResult[]> {
+  const settled = await runWithProgress(nodes.map((n) => applyTask(n, runId, stop)), { parallel, failFast, verb: 'apply', ...progressMode('apply') });
   return settled.map(
     (r, i): NodeResult =>
-      r ?? { node: session.nodes[i]!.spec.name, runId: null, status: 'refused', done: 0, total: session.nodes[i]!.plan.actions.length, actions: [], error: 'not started: an earlier node failed (--fail-fast)' },
+      r ?? { node: nodes[i]!.spec.name, runId: null, status: 'refused', done: 0, total: nodes[i]!.plan.actions.length, actions: [], error: 'not started: an earlier node failed (--fail-fast)' },
   );
 }
 
@@ -125,11 +128,13 @@ function interruptSummary(runId: string, sig: NodeJS.Signals, results: NodeResul
 
 export async function applyCommand(file: string | undefined, v: ApplyValues, out: NodeJS.WriteStream): Promise<number> {
   const format = formatOf(v);
-  const opts = sessionOptions(v);
-  const { session, plan } = file ? await openSavedPlanFile(file, opts, v.inventory !== undefined) : await (async () => {
+  const opts = { ...sessionOptions(v), shard: shardOf(v) };
+  const rollout = rolloutOf(v);
+  const { session, plan: whole } = file ? await openSavedPlanFile(file, opts, v.inventory !== undefined) : await (async () => {
     const s = await openSession(opts, { verb: 'plan' });
     return { session: s, plan: toPlan(s) };
   })();
+  const plan = markShard(whole, opts.shard);
   try {
     // JSON output is one document: the results (with the run id) at the end, or the plan if nothing ran.
     if (format !== 'json') out.write(renderPlan(plan, format, out, v.diff !== false));
@@ -152,18 +157,20 @@ export async function applyCommand(file: string | undefined, v: ApplyValues, out
     if (format === 'text') out.write(`\n${styleFor(out).dim(`run ${runId}`)}\n`);
     const stop = trapSignals(runId);
     let results: NodeResult[];
+    let report: RolloutReport | null = null;
     try {
-      results = await runApply(session, runId, opts.parallel, Boolean(v.failFast), stop);
+      const apply = (nodes: NodeSession[]) => runApply(nodes, runId, opts.parallel, Boolean(v.failFast), stop);
+      if (rollout) ({ results, report } = await applyInWaves(session.nodes, rollout, apply, (line) => process.stderr.write(line + '\n')));
+      else results = await apply(session.nodes);
     } finally {
       stop.release();
     }
-    out.write(format === 'json' ? resultsToJson(runId, results) : format === 'markdown' ? renderResultsMarkdown(runId, results) : renderResults(results, styleFor(out)));
+    out.write(renderApplyResults(format, runId, results, { rollout: report, shard: opts.shard }, out));
     if (stop.signal) {
       process.stderr.write(interruptSummary(runId, stop.signal, results));
       return EXIT_FOR[stop.signal] ?? 1;
     }
-    const ok = (r: NodeResult) => (r.status === 'changed' || r.status === 'unchanged') && (!r.handler || r.handler.code === 0) && !r.lockError;
-    return results.every(ok) ? 0 : 1;
+    return results.every(nodeOk) ? 0 : 1;
   } finally {
     await session.close();
   }
@@ -179,6 +186,8 @@ export function registerApply(program: Command, io: Io): void {
     .option('--fail-fast', 'after the first node fails, start no further node (running ones finish)')
     .option('--no-diff', 'do not show config diffs (text format)');
   withFormat(cmd, PLAN_FORMATS, 'text, json or markdown, for the plan shown and the results');
+  withShard(cmd);
+  withRollout(cmd);
   withCommon(cmd)
     .addHelpText('after', HELP_AFTER)
     .action(async (file: string | undefined, v: ApplyValues) => {

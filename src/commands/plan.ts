@@ -4,8 +4,9 @@ import { planSummary } from '../render/plan-text.js';
 import { formatOf, sessionOptions, withCommon, withFormat, type CommonValues, type Io } from './options.js';
 import { PLAN_FORMATS, renderPlan } from './output.js';
 import { openSession, toPlan } from './session.js';
+import { markShard, shardOf, withShard, type ShardValues } from './rollout-options.js';
 
-export interface PlanValues extends CommonValues {
+export interface PlanValues extends CommonValues, ShardValues {
   format?: string;
   json?: boolean;
   out?: string;
@@ -14,9 +15,10 @@ export interface PlanValues extends CommonValues {
 
 export async function planCommand(v: PlanValues, out: NodeJS.WriteStream): Promise<number> {
   const format = formatOf(v);
-  const session = await openSession(sessionOptions(v), { verb: 'plan' });
+  const shard = shardOf(v);
+  const session = await openSession({ ...sessionOptions(v), shard }, { verb: 'plan' });
   try {
-    const plan = toPlan(session);
+    const plan = markShard(toPlan(session), shard);
     if (v.out) await writePlanFile(v.out, plan);
     out.write(renderPlan(plan, format, out, v.diff !== false));
     const sum = planSummary(plan);
@@ -33,6 +35,7 @@ export function registerPlan(program: Command, io: Io): void {
     .description('Reads every selected node (read-only) and shows what apply would change.')
     .option('-o, --out <FILE>', 'also save the plan (JSON) for review and a later `clawfleet apply FILE`')
     .option('--no-diff', 'do not show config diffs (text format)');
+  withShard(cmd);
   withFormat(cmd, PLAN_FORMATS, 'text (coloured on a terminal), json (schema/plan.schema.json) or markdown (a PR comment, under 65,536 characters)');
   withCommon(cmd)
     .addHelpText('after', '\nExit code: 0 nothing to do, 2 changes planned, 1 error (on any node).')

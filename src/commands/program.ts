@@ -4,6 +4,7 @@ import { registerApply } from './apply.js';
 import { registerCheck } from './check.js';
 import { registerCompletion } from './completion.js';
 import { registerDemo } from './demo.js';
+import { registerMerge } from './merge.js';
 import type { Io } from './options.js';
 import { registerPlan } from './plan.js';
 import { registerRollback } from './rollback.js';
@@ -45,7 +46,7 @@ export function buildProgram(io: Io): Command {
     ui.quiet = Boolean(g.quiet) && !g.verbose;
     setColorMode(g.color === true ? 'always' : g.color === false ? 'never' : 'auto');
   });
-  for (const register of [registerPlan, registerApply, registerShow, registerCheck, registerRollback, registerRuns, registerUnlock, registerDemo, registerCompletion]) register(program, io);
+  for (const register of [registerPlan, registerApply, registerShow, registerCheck, registerRollback, registerRuns, registerUnlock, registerMerge, registerDemo, registerCompletion]) register(program, io);
   // Every subcommand: the same help style, errors through the program, no process.exit.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program).slice(1)) {

@@ -3,6 +3,7 @@ import { ClawError } from '../domain/errors.js';
 import type { Plan } from '../domain/plan.js';
 import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
 import { readPlanFile } from '../plan-file/io.js';
+import { selectShard } from '../rollout/shard.js';
 import { inventoryRef, openSavedPlan, type Session, type SessionOptions } from './session.js';
 import { note } from './ui.js';
 
@@ -31,12 +32,13 @@ export async function openSavedPlanFile(file: string, opts: SessionOptions, expl
     throw new ClawError('PLANFILE', `plan is foreign: ${made}; its node${foreign.length === 1 ? '' : 's'} ${nodeList(foreign)} ${foreign.length === 1 ? 'is' : 'are'} not in ${inventoryRef(inventory.file)}; nothing applied`, { path: file });
   }
   let nodes = plan.nodes;
-  if (opts.limit) {
-    const wanted = limitNodes(inventory, opts.limit).map((n) => n.name);
+  if (opts.limit || opts.shard) {
+    const limited = limitNodes(inventory, opts.limit);
+    const wanted = limited.map((n) => n.name);
     const inPlan = new Set(plan.nodes.map((n) => n.node));
-    const outside = wanted.filter((n) => !inPlan.has(n));
+    const outside = opts.limit ? wanted.filter((n) => !inPlan.has(n)) : [];
     if (outside.length) throw new ClawError('LIMIT', `--limit: ${nodeList(outside)} ${outside.length === 1 ? 'is' : 'are'} not in the plan (it has ${nodeList([...inPlan])}); nothing applied`, { path: file });
-    const keep = new Set(wanted);
+    const keep = new Set((opts.shard ? selectShard(inventory, limited, opts.shard) : limited).map((n) => n.name));
     nodes = plan.nodes.filter((n) => keep.has(n.node));
   }
   if (inventory.sha256 !== plan.inventory.sha256) note(`inventory ${inventoryRef(inventory.file)} changed since the plan was made (only used to reach the nodes)`);

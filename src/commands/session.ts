@@ -11,6 +11,7 @@ import { planNode } from '../planner/plan-node.js';
 import { openNode, type ConnectOptions } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { runWithProgress } from '../render/progress.js';
+import { selectShard, type ShardSpec } from '../rollout/shard.js';
 import { progressMode, type Verb } from './progress-mode.js';
 
 export interface SessionOptions extends ConnectOptions {
@@ -19,6 +20,8 @@ export interface SessionOptions extends ConnectOptions {
   /** `--limit` terms, each a comma-separated list (see limitNodes). */
   limit?: string[];
   parallel: number;
+  /** `--shard i/N`: only this stable slice of the selected nodes. */
+  shard?: ShardSpec;
 }
 
 export interface NodeSession {
@@ -40,7 +43,8 @@ export interface Session {
 /** Load inventory and baselines (all checked before any node is contacted). */
 export async function loadAll(opts: SessionOptions): Promise<{ inventory: Inventory; specs: NodeSpec[]; baselines: Map<string, LoadedBaseline> }> {
   const inventory = await loadInventory(opts.inventory);
-  const specs = limitNodes(inventory, opts.limit);
+  const limited = limitNodes(inventory, opts.limit);
+  const specs = opts.shard ? selectShard(inventory, limited, opts.shard) : limited;
   const dirs = plansDirsFor(inventory.file, opts.plans);
   const baselines = new Map<string, LoadedBaseline>();
   for (const s of specs) if (!baselines.has(s.baseline)) baselines.set(s.baseline, await loadBaseline(s.baseline, dirs));

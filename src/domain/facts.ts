@@ -101,7 +101,7 @@ export interface NodeFacts {
   openclawBinary: OpenclawBinary | null;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
-  /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; root: all true. */
+  /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; empty for root. */
   writable?: Record<string, boolean>;
   /**
    * Credential stores found in agent dirs the inventory does not list (and in `main`, whose agent DB is the

@@ -20,6 +20,8 @@ export interface NodeSpec {
   /** Unlisted agent dirs holding credentials (or with a reserved id) that may be quarantined anyway. */
   quarantineAgents?: string[];
   handler?: string;
+  /** Health gate after a config change (inventory `health:`); absent: none. */
+  health?: HealthSpec;
   overrides: Record<string, Record<string, unknown>>;
   groups: string[];
 }
@@ -29,4 +31,12 @@ export interface Inventory {
   sha256: string;
   nodes: NodeSpec[];
   groups: Record<string, string[]>;
+}
+
+/** How the health gate checks a node: `command` (a shell command, exit 0 = healthy), else the node's own
+ * `openclaw health --json`; tried every `intervalS` until healthy or `deadlineS` has passed. */
+export interface HealthSpec {
+  command?: string;
+  deadlineS: number;
+  intervalS: number;
 }

@@ -40,6 +40,8 @@ export interface Plan {
   baselines: { name: string; sha256: string }[];
   inventory: { path: string; sha256: string };
   nodes: NodePlan[];
+  /** Set when the plan covers one shard of the selected nodes (`--shard i/N`): what `clawfleet merge` joins. */
+  shard?: { index: number; count: number; together: string[] };
 }
 
 export function nodeHasErrors(p: NodePlan): boolean {

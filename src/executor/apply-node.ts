@@ -10,6 +10,8 @@ import type { NodeResult } from '../domain/results.js';
 import { redactText } from '../render/redact.js';
 import { undoRun } from './undo-run.js';
 import { stepFor } from './steps.js';
+import { healthGate, restoreAfterRollback } from './health-gate.js';
+import type { HealthSpec } from '../domain/inventory.js';
 
 export interface ApplyOptions {
   runId: string;
@@ -18,6 +20,8 @@ export interface ApplyOptions {
   baseline: string;
   /** Command run on the node once, after this run changed its config (a handler, like Ansible's notify). */
   handler?: string;
+  /** Health gate after a config change (and the handler): an unhealthy node is rolled back. */
+  health?: HealthSpec;
   /** Called after each action completes (progress display). */
   onAction?: (done: number, total: number, id: string) => void;
   /** Aborted (first Ctrl-C / SIGTERM): the run stops at the next safe point (between actions) and is rolled back. */
@@ -99,6 +103,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     if (opts.signal?.aborted) throw new ClawError('INTERRUPTED', `interrupted (${String(opts.signal.reason ?? 'signal')}) after the last action`, { node: plan.node });
     const configChanged = plan.actions.some((a, i) => a.type === 'merge-config' && result.actions[i]?.status === 'done');
     if (opts.handler && configChanged) result.handler = await runHandler(w, journal, opts.handler);
+    if (opts.health && configChanged) await healthGate(w, journal, opts.health, result);
     await journal.write({ t: 'end', status: result.status === 'partial' ? 'partial' : 'applied', at: now() });
   } catch (e) {
     result.error = errorMessage(e);
@@ -113,6 +118,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
       await undoRun(ctx, dirs.journal);
       result.status = 'rolled-back';
       for (const a of result.actions) if (a.status === 'done') a.status = 'undone';
+      if (opts.health && result.health && !result.health.ok) result.health.restored = await restoreAfterRollback(w, ctx.journal, opts.health, opts.handler);
     } catch (re) {
       result.status = 'rollback-failed';
       result.rollbackError = errorMessage(re);

@@ -67,6 +67,7 @@ export const JournalRecordSchema = z.discriminatedUnion('t', [
   z.strictObject({ ...v, t: z.literal('fail'), seq, error: z.string(), at }),
   z.strictObject({ ...v, t: z.literal('refused'), seq, error: z.string(), at }),
   z.strictObject({ ...v, t: z.literal('handler'), command: z.string(), code: z.number().int(), output: z.string(), at }),
+  z.strictObject({ ...v, t: z.literal('health'), command: z.string(), ok: z.boolean(), attempts: z.number().int(), code: z.number().int(), output: z.string(), at }),
   z.strictObject({ ...v, t: z.literal('end'), status: endStatus, at }),
   z.strictObject({ ...v, t: z.literal('undone'), seq, at, carried: z.array(z.string()).optional() }),
   z.strictObject({ ...v, t: z.literal('rollback'), by: z.string(), at }),

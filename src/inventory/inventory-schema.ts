@@ -27,6 +27,19 @@ const nodeFields = {
   baseline: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'baseline must be a plan name').optional(),
   /** Command run on the node once after an apply changed its config. */
   handler: z.string().optional(),
+  /** Health gate after a config change (and the handler): true = the node's own `openclaw health --json`;
+   * a string = a shell command that exits 0 when healthy; or { command?, deadline?, interval? } (seconds). */
+  health: z
+    .union([
+      z.boolean(),
+      z.string().min(1),
+      z.strictObject({
+        command: z.string().min(1).optional(),
+        deadline: z.number().positive().max(3600).optional(),
+        interval: z.number().positive().max(300).optional(),
+      }),
+    ])
+    .optional(),
   /** Per-node values that replace the baseline's section defaults (keys: dotted section paths). */
   overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** Agent ids present on the node that must never be quarantined. */

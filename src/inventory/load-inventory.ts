@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ClawError } from '../domain/errors.js';
-import type { Inventory, NodeSpec } from '../domain/inventory.js';
+import type { HealthSpec, Inventory, NodeSpec } from '../domain/inventory.js';
 import { InventorySchema, type InventoryFile } from './inventory-schema.js';
 import { loadYaml, parseYaml } from './yaml-source.js';
 
@@ -49,8 +49,19 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
   const optional = { port: pick('port'), user: pick('user'), identity: pick('identity'), home: pick('home'), handler: pick('handler') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
   if (pick('become') === 'sudo') spec.become = 'sudo';
+  const health = healthSpec(pick('health'));
+  if (health) spec.health = health;
   if (root !== undefined) spec.root = isAbsolute(root) ? root : resolve(dirname(file), root);
   return spec;
+}
+
+export const HEALTH_DEADLINE_S = 120;
+export const HEALTH_INTERVAL_S = 3;
+
+function healthSpec(h: Fields['health']): HealthSpec | undefined {
+  if (h === undefined || h === false) return undefined;
+  const o = h === true ? {} : typeof h === 'string' ? { command: h } : h;
+  return { ...(o.command ? { command: o.command } : {}), deadlineS: o.deadline ?? HEALTH_DEADLINE_S, intervalS: o.interval ?? HEALTH_INTERVAL_S };
 }
 
 function toInventory(inv: InventoryFile, file: string, sha256: string): Inventory {

@@ -67,6 +67,7 @@ export const PlanSchema = z.strictObject({
   baselines: z.array(z.strictObject({ name: z.string(), sha256 })),
   inventory: z.strictObject({ path: z.string(), sha256 }),
   nodes: z.array(NodePlanSchema),
+  shard: z.strictObject({ index: z.number().int().min(1), count: z.number().int().min(1), together: z.array(z.string()) }).optional(),
   /** Present in `--format json` output and saved plans; ignored on read. */
   summary: z.record(z.string(), z.number()).optional(),
 });

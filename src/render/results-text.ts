@@ -42,6 +42,15 @@ function handlerLine(r: NodeResult, s: Style): string {
     : `\n          ${s.red(`${r.node}: handler failed (exit ${h.code}): ${h.command}`)}${h.output ? `: ${h.output.split('\n').pop()}` : ''}`;
 }
 
+/** The health gate: passed (when asked for), or failed and what the restored node showed. */
+function healthLine(r: NodeResult, s: Style): string {
+  const h = r.health;
+  if (!h) return '';
+  if (h.ok) return `\n          ${r.node}: healthy after ${h.seconds}s (${h.command})`;
+  const back = h.restored ? (h.restored.ok ? s.green('healthy again on the restored config') : s.red(`still unhealthy on the restored config: ${h.restored.output.split('\n').pop() || 'no output'}`)) : '';
+  return `\n          ${s.red(`${r.node}: unhealthy: ${h.command} failed ${h.attempts} time(s) in ${h.seconds}s`)}${back ? `; ${back}` : ''}`;
+}
+
 /** A lock left behind (e.g. the connection dropped at the end): say so, and how to release it. */
 function lockLine(r: NodeResult, s: Style): string {
   if (!r.lockError) return '';
@@ -50,7 +59,7 @@ function lockLine(r: NodeResult, s: Style): string {
 
 export function renderResults(results: NodeResult[], s: Style): string {
   const count = (st: NodeResult['status']) => results.filter((r) => r.status === st).length;
-  const lines = results.map((r) => renderResultLine(r, s) + handlerLine(r, s) + lockLine(r, s));
+  const lines = results.map((r) => renderResultLine(r, s) + handlerLine(r, s) + healthLine(r, s) + lockLine(r, s));
   const failed = count('failed') + count('rolled-back') + count('rollback-failed') + count('refused');
   lines.push('', s.bold(`Apply: ${count('changed')} changed, ${count('partial')} partial, ${count('unchanged')} unchanged, ${failed} failed (${count('rolled-back')} rolled back).`));
   return redactText(lines.join('\n') + '\n');

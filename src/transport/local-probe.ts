@@ -57,12 +57,11 @@ export async function manifestOf(host: string, unmapTarget: (t: string) => strin
   return makeManifest(entries);
 }
 
-/** Whether this process may create and remove entries in the dir `host` (root: always); null when nothing is there. */
+/** Whether this process may create and remove entries in the dir `host`; null when nothing is there. */
 export async function writableDir(host: string): Promise<boolean | null> {
   const st = await lstat(host).catch(() => null);
   if (!st) return null;
   if (!st.isDirectory()) return false;
-  if (process.getuid?.() === 0) return true;
   return access(host, fsConstants.W_OK | fsConstants.X_OK).then(
     () => true,
     () => false,

@@ -56,3 +56,17 @@ export function validateScript(candidate: string): string {
 export function asShCommand(script: string): string {
   return `/bin/sh -c ${shQuote(script)}`;
 }
+
+/** What the health gate shows for the node's own health command. */
+export const OPENCLAW_HEALTH = 'openclaw health --json';
+
+/**
+ * One try of a health command, stopped by `timeout` after `seconds` where coreutils has it: the node's own
+ * `openclaw health --json` (it asks the running gateway; exit 0 healthy), or `command` run by /bin/sh.
+ */
+export function healthScript(seconds: number, command?: string): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  const limit = `if command -v timeout >/dev/null 2>&1; then set -- timeout -k 5 ${s}; else set --; fi`;
+  if (command !== undefined) return [limit, `"$@" /bin/sh -c ${shQuote(command)} </dev/null`].join('\n');
+  return [LOCATE, limit, `NO_COLOR=1 "$@" "$oc" health --json --timeout ${s * 1000} </dev/null`].join('\n');
+}

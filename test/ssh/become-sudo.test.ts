@@ -79,7 +79,7 @@ describe('become: sudo (a non-root login)', () => {
       const { facts } = await gatherFacts(w, spec, baseline);
       expect(facts.config.text).toContain('OpenClaw config for node02');
       expect({ exec: w.execCount - before.exec, probe: w.probeCount - before.probe, sftp: w.sftpCount - before.sftp }).toEqual({ exec: 3, probe: 2, sftp: 0 });
-      expect(Object.values(facts.writable ?? {}).every((ok) => ok)).toBe(true);
+      expect(facts.writable).toEqual({}); // root (through sudo) may write everywhere: not asked
     } finally {
       await w.close();
     }

@@ -123,6 +123,9 @@ export function testAddr(lastOctet: number): string {
   return `${TEST_NET}.${lastOctet}`;
 }
 
+/** CLAWFLEET_TEST_TIMEOUT_SCALE=N stretches the helper's own limits (start, exec, stop) on a loaded machine. */
+const SCALE = Math.max(1, Number(process.env.CLAWFLEET_TEST_TIMEOUT_SCALE ?? 1) || 1);
+
 export interface FleetOptions {
   names: string[];
   firstOctet: number;
@@ -159,10 +162,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   };
   let data: FleetJson;
   try {
-    await run(['up', dir, String(names.length), String(firstOctet)], { env, timeout: 60_000 });
+    await run(['up', dir, String(names.length), String(firstOctet)], { env, timeout: 60_000 * SCALE });
     data = JSON.parse(await readFile(path.join(dir, 'fleet.json'), 'utf8')) as FleetJson;
   } catch (err) {
-    await run(['down', dir], { timeout: 30_000 }).catch(() => undefined);
+    await run(['down', dir], { timeout: 30_000 * SCALE }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     liveFleets.delete(dir);
     throw err;
@@ -217,11 +220,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     },
     async exec(nodeName, cmd) {
       node(nodeName);
-      const { stdout } = await run(['exec', dir, nodeName, ...cmd], { timeout: 60_000 });
+      const { stdout } = await run(['exec', dir, nodeName, ...cmd], { timeout: 60_000 * SCALE });
       return stdout;
     },
     stop() {
-      stopped ??= run(['down', dir], { timeout: 30_000 }).then(
+      stopped ??= run(['down', dir], { timeout: 30_000 * SCALE }).then(
         () => {
           liveFleets.delete(dir);
         },

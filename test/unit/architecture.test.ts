@@ -17,7 +17,7 @@ function imports(file: string): string[] {
 }
 
 const IO = [/^node:fs/, /^fs$/, /^node:child_process/, /^zx/, /^ssh2/, /^ssh2-sftp-client/, /^node:net/, /transport\//, /executor\//, /commands\//];
-const PURE = ['planner', 'domain', 'config', 'render', 'facts'];
+const PURE = ['planner', 'domain', 'config', 'render', 'facts', 'rollout'];
 
 describe('architecture', () => {
   it.each(PURE)('src/%s/ imports neither fs, shells, ssh, transports, the executor nor commands', (dir) => {

@@ -35,7 +35,7 @@ describe('probe.sh', () => {
     const req = encodeProbeRequest({ stat: hostile, read: ['/etc/hostname'] });
     expect(probeCommand()).toBe(cmd);
     for (const p of hostile) expect(cmd).not.toContain(p);
-    expect(req.split('\n')).toEqual(['find detect', 'S', "/x/$(touch pwned)", "/x/it's", '%/x/new\\nline', '%/x/back\\\\slash\\nand newline', 'L', 'M', 'R', '/etc/hostname', 'Z', '']);
+    expect(req.split('\n')).toEqual(['lines', 'find detect', 'S', "/x/$(touch pwned)", "/x/it's", '%/x/new\\nline', '%/x/back\\\\slash\\nand newline', 'L', 'M', 'R', '/etc/hostname', 'Z', '']);
   });
 
   it('prints every record kind it documents, and only those (probe-records.ts)', () => {
@@ -45,8 +45,10 @@ describe('probe.sh', () => {
   });
 
   it('answers a request read from stdin when run as a file (sh probe.sh <request)', () => {
-    const out = execFileSync('/bin/sh', [PROBE], { input: 'find portable\nS\n/\nL\nM\nR\nZ\n' }).toString('latin1');
-    expect(out.startsWith('CLAWPROBE1\0=S\0M\0/\0')).toBe(true);
-    expect(out.endsWith('=R\0=Z\0')).toBe(true);
+    for (const how of ['lines', 'whole']) {
+      const out = execFileSync('/bin/sh', [PROBE], { input: `${how}\nfind portable\nS\n/\nL\nM\nR\nZ\n` }).toString('latin1');
+      expect(out.startsWith('CLAWPROBE1\0=S\0M\0/\0')).toBe(true);
+      expect(out.endsWith('=R\0=Z\0')).toBe(true);
+    }
   });
 });

@@ -124,8 +124,8 @@ describe('probe script (run by local /bin/sh)', () => {
       list: [tree, `${tree}/sub/deeper`],
       read: [`${tree}/config.json`],
     };
-    expect(encodeProbeRequest(req)).toContain('find detect\n');
-    expect(encodeProbeRequest(req, { portable: true })).toContain('find portable\n');
+    expect(encodeProbeRequest(req)).toContain('\nfind detect\n');
+    expect(encodeProbeRequest(req, { portable: true })).toContain('\nfind portable\n');
     const fast = runLocal(req);
     expect(fast.manifest[tree]).toEqual(fsManifest(tree));
     expect(runLocal(req, { portable: true })).toEqual(fast);

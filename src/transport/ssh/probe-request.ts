@@ -53,6 +53,9 @@ function pathLine(p: string): string {
   return p.includes('\n') ? '%' + p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : p;
 }
 
+/** Requests longer than this are read by one `cat` on the node; shorter ones by sh's read, a system call a byte. */
+const READ_WHOLE_FROM = 4096;
+
 export interface ProbeOptions {
   /** Never use GNU find's -printf (tests of the portable path). */
   portable?: boolean;
@@ -75,7 +78,8 @@ export function encodeProbeRequest(req: ProbeRequest, opts: ProbeOptions = {}): 
   const lines = [`find ${find}`];
   for (const [marker, paths] of sections) lines.push(marker.slice(1), ...paths.map(pathLine));
   lines.push(SECTION.end.slice(1), '');
-  return lines.join('\n');
+  const body = lines.join('\n');
+  return `${body.length > READ_WHOLE_FROM ? 'whole' : 'lines'}\n${body}`;
 }
 
 /** After a probe's output: whether probe.sh found GNU find (its `=G` record), if it checked. */

@@ -8,7 +8,8 @@
 # same text by `find ... -exec /bin/sh -c "$self" clawprobe-meta|clawprobe-hash|clawprobe-link PATH... +`.
 # A name is only ever an argument ("$@") or printed with `printf %s`: never evaluated.
 #
-# Request (one item a line): `find gnu|portable|detect`, then the sections in this order, each a letter
+# Request (one item a line): `lines` or `whole` (how to read the rest: small requests line by line, big
+# ones whole), `find gnu|portable|detect`, then the sections in this order, each a letter
 # on its own line followed by its absolute paths: `S` stat, `L` list, `M` manifest, `R` read, `A` access,
 # and `Z` to end. A path holding a newline is sent as `%` + its text with `\` as `\\` and newline as `\n`.
 #
@@ -25,7 +26,7 @@
 #   N path                   does not exist (or vanished while probing)
 #   E path reason            EACCES / EIO
 #   F message                find could not read the whole tree
-# Tools: sh builtins, find (-mindepth/-maxdepth/-exec +), stat -c, sha256sum, readlink, base64, cat, id.
+# Tools: sh builtins, find (-mindepth/-maxdepth/-exec +), stat -c, sha256sum, readlink, base64, cat.
 # Processes are batched (find -exec +): a big tree costs a few processes per few thousand entries.
 
 set -f
@@ -148,17 +149,23 @@ readfile() {
 }
 
 # access PATH: W 1 when the probe's user may create and remove entries in the dir PATH, W 0 when not
-# (not a dir, or no write+search permission); N/E when there is nothing. Root is always W 1: permissions
-# do not stop it, and what still can (a read-only mount, a full disk) shows at apply time and is rolled back.
+# (not a dir, or no write+search permission); N/E when there is nothing. (clawfleet asks only for a
+# non-root login: root may write everywhere, and what still stops it — a read-only mount, a full disk —
+# shows at apply time and is rolled back.)
 access() {
-  : "${uid:=$(id -u)}"
   if [ -d "$1" ] && [ ! -L "$1" ]; then
-    if [ "$uid" = 0 ] || { [ -w "$1" ] && [ -x "$1" ]; }; then printf 'W\000%s\0001\000' "$1"; else printf 'W\000%s\0000\000' "$1"; fi
+    if [ -w "$1" ] && [ -x "$1" ]; then printf 'W\000%s\0001\000' "$1"; else printf 'W\000%s\0000\000' "$1"; fi
   elif [ -e "$1" ] || [ -L "$1" ]; then printf 'W\000%s\0000\000' "$1"
   else cls "$1"; fi
 }
 
-req=$(cat)
+# The request: read line by line when small (builtins only), by one `cat` when big (sh's read takes a
+# system call per byte).
+IFS= read -r how
+case $how in
+  whole) req=$(cat) ;;
+  *) req=; while IFS= read -r l; do req=$req$l$nl; done ;;
+esac
 exec </dev/null
 printf 'CLAWPROBE1\000'
 IFS=$nl

@@ -88,6 +88,12 @@ export class SshNode implements NodeWriter, ChannelOwner {
   }
 
   async probe(req: ProbeRequest): Promise<ProbeResult> {
+    if (req.access && (this.conn.become === 'sudo' || this.conn.params.user === 'root')) {
+      // Root may write everywhere (a read-only mount or a full disk shows at apply time, rolled back):
+      // nothing to ask the node.
+      const { access: _mayWrite, ...rest } = req;
+      return { ...(await this.probe(rest)), access: {} };
+    }
     let request: string;
     try {
       request = encodeProbeRequest(req, this.gnuFind === undefined ? {} : { gnuFind: this.gnuFind });
