@@ -6,13 +6,22 @@ export class ClawError extends Error {
   readonly code: string;
   readonly node: string | undefined;
   readonly path: string | undefined;
+  /** Several findings at once (e.g. every schema issue of a file): each a one-line message of its own. */
+  readonly issues: string[] | undefined;
 
-  constructor(code: string, message: string, where: { node?: string; path?: string } = {}) {
+  constructor(code: string, message: string, where: { node?: string; path?: string; issues?: string[] } = {}) {
     super(message);
     this.name = 'ClawError';
     this.code = code;
     this.node = where.node;
     this.path = where.path;
+    this.issues = where.issues;
+  }
+
+  /** One line per finding: `oneLine()` for a single one, else each issue with node and path. */
+  lines(): string[] {
+    if (!this.issues || this.issues.length < 2) return [this.oneLine()];
+    return this.issues.map((i) => [this.node, this.path, i.replace(/\s*\n\s*/g, ' ')].filter(Boolean).join(': '));
   }
 
   /** "node02: /root/.openclaw/openclaw.json: invalid JSON5 at 3:7" */
