@@ -48,9 +48,18 @@ export function carriedTo(input: PlanInput, path: string): Ownership | null {
   for (const l of input.layout.links) {
     if (l.target !== path) continue;
     const o = ownershipOf(input.facts.paths[l.path]);
-    if (o) return o;
+    if (o) return { ...o, mode: capCarried(input, o.mode) };
   }
   return null;
+}
+
+/**
+ * A carried mode, no more open than the OpenClaw home let it be: behind a 0700 home a 0755 dir was private,
+ * so its target is 0700. A setgid dir is a dir shared with its group on purpose: its group bits are kept.
+ */
+function capCarried(input: PlanInput, mode: number): number {
+  const capped = capByHome(input, mode);
+  return mode & 0o2000 ? capped | (mode & 0o070) : capped;
 }
 
 export const showOwnership = (o: Ownership): string => `${o.uid}:${o.gid} ${o.mode.toString(8).padStart(4, '0')}`;

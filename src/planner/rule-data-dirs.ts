@@ -20,8 +20,8 @@ export function planDataDirs(input: PlanInput): RuleOutput {
       const a: Action = { type: 'ensure-dir', id: `dir:${path}`, path, mode, expect: { kind: 'missing' }, reason: `${what} is missing`, items };
       const g = plannedGateway(input);
       if (g) {
-        // The gateway's, with the mode of the dir it stands in for, else the baseline's mode made
-        // no more open than the OpenClaw home; the gateway may always use it.
+        // The gateway's, with the mode of the dir it stands in for, else the baseline's mode; either made no
+        // more open than the OpenClaw home (a setgid dir keeps its group's bits); the gateway may always use it.
         const carried = carriedTo(input, path);
         const o = usableBy(g, carried ?? { uid: g.uid, gid: g.gid, mode: capByHome(input, mode) }, 'rwx');
         Object.assign(a, { mode: o.mode, owner: { uid: o.uid, gid: o.gid } });

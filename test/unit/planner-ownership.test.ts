@@ -94,6 +94,13 @@ describe('ownership and modes are part of the desired state', () => {
     expect(byPath(p2.actions)[MEMORY]).toMatchObject({ type: 'set-owner', from: { uid: 0, gid: 0, mode: 0o755 }, to: { uid: 1001, gid: 1002, mode: 0o2770 } });
   });
 
+  it('a carried mode is no more open than the home: a 0755 dir behind a 0700 home becomes a 0700 target', () => {
+    const b = converged().gateway(GW).owned(OC, 1001, 1001, 0o700).owned(CONFIG, 1001, 1001, 0o600).owned(DATA, 0, 0, 0o755);
+    b.missing(MEMORY).dir(`${OC}/memory`, { 'a.md': 'x' }).owned(`${OC}/memory`, 1001, 1001, 0o755);
+    for (const d of [`${DATA}/agents`, `${DATA}/agents/alpha`, SESSIONS]) b.owned(d, 1001, 1001, 0o700);
+    expect(byPath(planNode(b.build()).actions)[MEMORY]).toMatchObject({ type: 'ensure-dir', mode: 0o700, owner: { uid: 1001, gid: 1001 } });
+  });
+
   it('an inventory owner the node does not know is a plan error naming it', () => {
     const p = planNode(ownedConverged().gateway(null, 'owner "ghost": no user "ghost" in the node\'s /etc/passwd').build());
     expect(nodeHasErrors(p)).toBe(true);
