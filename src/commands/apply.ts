@@ -1,3 +1,4 @@
+import { layoutFor } from '../planner/layout.js';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { applyNode } from '../executor/apply-node.js';
 import { newRunId } from '../executor/context.js';
@@ -51,6 +52,7 @@ function applyTask(n: NodeSession, runId: string): ProgressTask<NodeResult> {
       try {
         return await applyNode(n.writer!, n.plan, {
           runId,
+          layout: layoutFor(n.baseline.baseline, n.spec, await n.writer!.home()),
           by: whoAmI(),
           baseline: n.plan.baseline,
           ...(n.spec.handler ? { handler: n.spec.handler } : {}),

@@ -1,7 +1,7 @@
 import { errorMessage } from '../domain/errors.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { NodePaths } from '../domain/plan.js';
-import { layoutFor } from '../planner/layout.js';
+import { layoutFor, type Layout } from '../planner/layout.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { mapLimit } from './pool.js';
@@ -10,14 +10,14 @@ import { loadAll, type SessionOptions } from './session.js';
 export type EachResult<R> = { node: string; ok: true; value: R } | { node: string; ok: false; error: string };
 
 /** Opens each selected node (parallel), resolves its paths, runs fn, closes it. One node's error is its own. */
-export async function eachNode<R>(opts: SessionOptions, fn: (w: NodeWriter, paths: NodePaths, spec: NodeSpec) => Promise<R>): Promise<EachResult<R>[]> {
+export async function eachNode<R>(opts: SessionOptions, fn: (w: NodeWriter, paths: NodePaths, spec: NodeSpec, layout: Layout) => Promise<R>): Promise<EachResult<R>[]> {
   const { specs, baselines } = await loadAll(opts);
   return mapLimit(specs, opts.parallel, async (spec): Promise<EachResult<R>> => {
     let w: NodeWriter | null = null;
     try {
       w = await openNode(spec, opts);
       const l = layoutFor(baselines.get(spec.baseline)!.baseline, spec, await w.home());
-      return { node: spec.name, ok: true, value: await fn(w, { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir }, spec) };
+      return { node: spec.name, ok: true, value: await fn(w, { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir }, spec, l) };
     } catch (e) {
       const msg = errorMessage(e);
       return { node: spec.name, ok: false, error: msg.startsWith(spec.name + ':') ? msg : `${spec.name}: ${msg}` };

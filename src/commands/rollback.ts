@@ -22,10 +22,10 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
   if (positionals.length !== 1) throw new ClawError('USAGE', 'rollback takes exactly one run id (see: clawfleet runs)');
   const runId = positionals[0]!;
   const s = styleFor(out);
-  const results = await eachNode(sessionOptions(values), async (w, paths) => {
+  const results = await eachNode(sessionOptions(values), async (w, paths, _spec, layout) => {
     const has = (await w.probe({ stat: [`${paths.stateDir}/runs/${runId}`] })).stat[`${paths.stateDir}/runs/${runId}`];
     if (has?.kind !== 'dir') return null;
-    return rollbackRun(w, paths, runId, whoAmI());
+    return rollbackRun(w, paths, runId, whoAmI(), layout);
   });
   let found = 0;
   let failed = 0;

@@ -1,10 +1,13 @@
 import { ClawError, errorMessage } from '../domain/errors.js';
-import { nodeHasErrors, type NodePlan } from '../domain/plan.js';
+import { nodeHasErrors, type NodePaths, type NodePlan } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
-import { runDirs, type RunContext } from './context.js';
+import { RUN_ID_RE, runDirs, type RunContext } from './context.js';
+import { trustedJournal } from './rollback.js';
 import { mkdirp, statOne } from './fs-helpers.js';
 import { Journal, now } from './journal.js';
 import { acquireLock, releaseLock } from './lock.js';
+import type { PlannedLayout } from './journal-trust.js';
+import { trustedState } from './state-trust.js';
 import { precheck } from './precheck.js';
 import type { NodeResult } from '../domain/results.js';
 import { redactText } from '../render/redact.js';
@@ -20,6 +23,8 @@ export interface ApplyOptions {
   handler?: string;
   /** Called after each action completes (progress display). */
   onAction?: (done: number, total: number, id: string) => void;
+  /** The node's layout from the inventory and baseline: a lock refusal checks the holder's journal against it. */
+  layout?: PlannedLayout;
 }
 
 /**
@@ -36,13 +41,19 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
   if (plan.actions.length === 0) return base;
 
   const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null! };
-  const dirs = runDirs(ctx);
   const result: NodeResult = { ...base, runId: opts.runId, status: 'changed' };
   let begun = false;
   try {
+    // Before the first byte: clawfleet's own state must be where no other user can change it.
+    ctx.layout = await trustedState(w, plan.paths);
+  } catch (e) {
+    return { ...result, runId: null, status: 'failed', error: errorMessage(e), actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
+  }
+  const dirs = runDirs(ctx);
+  try {
     if ((await statOne(w, plan.paths.dataRoot)).kind === 'missing') await w.mkdir(plan.paths.dataRoot, 0o755);
     await mkdirp(w, plan.paths.stateDir);
-    await acquireLock(w, plan.paths.stateDir, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' });
+    await acquireLock(w, plan.paths.stateDir, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' }, opts.layout && runTrust(w, plan.paths, opts.layout));
   } catch (e) {
     // Nothing of the plan was done: only clawfleet's own state dir may exist.
     return { ...result, status: 'failed', error: errorMessage(e), actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
@@ -51,7 +62,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     await mkdirp(w, dirs.run);
     const journal = new Journal(w, dirs.journal);
     ctx.journal = journal;
-    await journal.write({ t: 'run', runId: opts.runId, node: plan.node, at: now(), by: opts.by, baseline: opts.baseline, actions: plan.actions.length });
+    await journal.write({ t: 'run', runId: opts.runId, node: plan.node, at: now(), by: opts.by, baseline: opts.baseline, actions: plan.actions.length, attic: ctx.layout.attic });
     for (const [seq, action] of plan.actions.entries()) {
       try {
         await precheck(ctx, action);
@@ -102,6 +113,19 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     });
   }
   return finish(result, plan);
+}
+
+/** For a lock refusal: whether the holder's journal is one rollback would accept (else the refusal must not suggest it). */
+function runTrust(w: NodeWriter, paths: NodePaths, layout: PlannedLayout) {
+  return async (runId: string): Promise<string | null> => {
+    if (!RUN_ID_RE.test(runId)) return 'not a run id';
+    try {
+      await trustedJournal(w, paths, layout, runId);
+      return null;
+    } catch (e) {
+      return errorMessage(e);
+    }
+  };
 }
 
 /** Runs the handler once; its outcome is journaled and reported, never rolled back (it already ran). */

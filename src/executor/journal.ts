@@ -3,7 +3,7 @@ import type { NodeWriter } from '../transport/types.js';
 
 /** One line of a node's journal (JSONL). Written before each thing it describes is done. */
 export type JournalRecord =
-  | { t: 'run'; runId: string; node: string; at: string; by: string; baseline: string; actions: number }
+  | { t: 'run'; runId: string; node: string; at: string; by: string; baseline: string; actions: number; /** Attic root of this run (absent in older journals: `<home>/.clawfleet`). */ attic?: string }
   | { t: 'begin'; seq: number; action: Action; undo: UndoInfo; at: string }
   | { t: 'step'; seq: number; step: string; at: string }
   | { t: 'done'; seq: number; at: string }

@@ -1,5 +1,6 @@
 import { ClawError } from '../domain/errors.js';
 import type { NodeWriter } from '../transport/types.js';
+import { trustedOwnDir } from './state-trust.js';
 
 export interface LockHolder {
   runId: string;
@@ -36,7 +37,10 @@ async function awaitHolder(w: NodeWriter, stateDir: string): Promise<{ locked: b
 }
 
 /** mkdir is atomic on every filesystem and over SFTP: exactly one concurrent caller wins. */
-export async function acquireLock(w: NodeWriter, stateDir: string, holder: LockHolder): Promise<void> {
+/** Why a run's journal would be refused by rollback (null: it would be accepted). */
+export type RunTrust = (runId: string) => Promise<string | null>;
+
+export async function acquireLock(w: NodeWriter, stateDir: string, holder: LockHolder, trust?: RunTrust): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await w.mkdir(lockDir(stateDir), 0o700);
@@ -46,7 +50,8 @@ export async function acquireLock(w: NodeWriter, stateDir: string, holder: LockH
       // Released between our mkdir and our look (another run just finished): try again.
       if (!locked && attempt < 3 && e instanceof ClawError && e.code === 'EEXIST') continue;
       if (!locked) throw e; // not a lock held by anyone: a real error (read-only, full, permissions…)
-      throw lockedError(w, stateDir, h);
+      const distrust = h && h.purpose === 'apply' && trust ? await trust(h.runId) : null;
+      throw lockedError(w, stateDir, h, distrust);
     }
   }
   try {
@@ -58,10 +63,14 @@ export async function acquireLock(w: NodeWriter, stateDir: string, holder: LockH
 }
 
 /** Like Terraform's force-unlock: a lock is never broken implicitly, the message says how. */
-function lockedError(w: NodeWriter, stateDir: string, h: LockHolder | null): ClawError {
+function lockedError(w: NodeWriter, stateDir: string, h: LockHolder | null, distrust: string | null): ClawError {
   const msg = h
     ? `node is locked by run ${h.runId} by ${h.by} since ${h.at} (${h.purpose}); if that run died: clawfleet unlock --run ${h.runId} --limit ${w.node}` +
-      (h.purpose === 'apply' ? `, then clawfleet rollback ${h.runId} --limit ${w.node} to undo what it did` : '')
+      (h.purpose !== 'apply'
+        ? ''
+        : distrust === null
+          ? `, then clawfleet rollback ${h.runId} --limit ${w.node} to undo what it did`
+          : `; do NOT roll it back: its journal fails validation, inspect it by hand (${distrust.replace(/^[^:]+: /, '')})`)
     : `node is locked by an unknown holder (a run died while taking the lock); if no run is active: clawfleet unlock --run unknown --limit ${w.node}`;
   return new ClawError('LOCKED', msg, { node: w.node, path: lockDir(stateDir) });
 }
@@ -94,6 +103,8 @@ export async function releaseLock(w: NodeWriter, stateDir: string, runId: string
 
 /** Explicit release of a stale lock: only when the caller names the run that holds it. */
 export async function breakLock(w: NodeWriter, stateDir: string, runId: string): Promise<LockHolder | null> {
+  await trustedOwnDir(w, stateDir);
+  if ((await w.lstatOwned([lockDir(stateDir)])).stats[lockDir(stateDir)]?.kind !== 'missing') await trustedOwnDir(w, lockDir(stateDir));
   const { locked, holder: h } = await readHolder(w, stateDir);
   if (!locked) throw new ClawError('NOLOCK', 'node is not locked', { node: w.node, path: lockDir(stateDir) });
   if (h && h.runId !== runId) {

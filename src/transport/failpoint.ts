@@ -120,6 +120,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
     close: () => w.close(),
     exec: (cmd) => guard(() => w.exec(cmd)),
     readFile: (p) => guard(() => w.readFile(p)),
+    lstatOwned: (ps) => guard(() => w.lstatOwned(ps)),
     mkdir: (p, m) => mutate('mkdir', p, () => w.mkdir(p, m)),
     symlink: (t, p) => mutate('symlink', p, () => w.symlink(t, p)),
     writeFileAtomic: (p, d, m) => mutate('writeFileAtomic', p, () => w.writeFileAtomic(p, d, m)),

@@ -7,6 +7,7 @@ import { ClawError } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
 import { listChildren, lstatFact, manifestOf, readText } from './local-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
+import type { OwnedStat, OwnedStats } from './path-trust.js';
 import type { ExecResult, NodeWriter } from './types.js';
 
 export interface LocalNodeOptions {
@@ -160,6 +161,22 @@ export class LocalNode implements NodeWriter {
     for (const e of m?.entries ?? []) {
       if (e.kind === 'dir') await chmod(this.host(`${to}/${e.rel}`), e.mode);
     }
+  }
+
+  async lstatOwned(paths: string[]): Promise<OwnedStats> {
+    const stats: Record<string, OwnedStat> = {};
+    for (const p of paths) {
+      stats[p] = await this.guard(p, async () => {
+        const st = await lstat(this.host(p)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
+          throw e;
+        });
+        if (!st) return { kind: 'missing', mode: 0, uid: -1 };
+        const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+        return { kind, mode: st.mode & 0o7777, uid: st.uid };
+      });
+    }
+    return { uid: process.getuid?.() ?? 0, stats };
   }
 
   async rmdir(path: string): Promise<void> {

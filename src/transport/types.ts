@@ -1,4 +1,5 @@
 import type { OpenclawBinary, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { OwnedStats } from './path-trust.js';
 
 /**
  * Read-only view of one node. All paths are absolute paths as the node sees them.
@@ -52,6 +53,8 @@ export interface NodeWriter extends NodeReader {
   rmdir(path: string): Promise<void>;
   /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */
   unlink(path: string): Promise<void>;
+  /** lstat (never following a last link) with owner, and the uid clawfleet acts as: for the trust checks of path-trust.ts. */
+  lstatOwned(paths: string[]): Promise<OwnedStats>;
   /** Run a shell command on the node (composite steps, validators, handlers). Quoting is the caller's job: use shQuote. */
   exec(command: string): Promise<ExecResult>;
 }

@@ -6,6 +6,7 @@ import { gatherFacts } from '../../src/facts/gather.js';
 import { loadBaseline, BUILTIN_PLANS } from '../../src/inventory/load-baseline.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
 import { planNode } from '../../src/planner/plan-node.js';
+import { layoutFor } from '../../src/planner/layout.js';
 import { LocalNode } from '../../src/transport/local.js';
 import type { NodeSpec } from '../../src/domain/inventory.js';
 
@@ -21,5 +22,6 @@ export async function tempDemoFleet() {
     const { facts, layout } = await gatherFacts(w, node(name), baseline);
     return planNode({ baseline, node: node(name), facts, layout });
   };
-  return { dir, inventoryFile, inventory, baseline, node, writer, plan, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const layout = (name: string) => layoutFor(baseline, node(name), '/root');
+  return { dir, inventoryFile, inventory, baseline, node, writer, plan, layout, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

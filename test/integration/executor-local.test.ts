@@ -53,10 +53,10 @@ describe('executor on the local transport (reference scenario)', () => {
     expect(r.status).toBe('changed');
     expect(diffSnapshots(before, await snapshotTree(root)).length).toBeGreaterThan(0);
     // a fresh writer: nothing but the node's own journal is used
-    const rb = await rollbackRun(f.writer(name), (await f.plan(name)).paths, o.runId, 'other@machine');
+    const rb = await rollbackRun(f.writer(name), (await f.plan(name)).paths, o.runId, 'other@machine', f.layout(name));
     expect(rb.undone).toBe(r.done);
     expect(diffSnapshots(before, await snapshotTree(root))).toEqual([]);
-    const again = await rollbackRun(f.writer(name), (await f.plan(name)).paths, o.runId, 'other@machine');
+    const again = await rollbackRun(f.writer(name), (await f.plan(name)).paths, o.runId, 'other@machine', f.layout(name));
     expect(again.status).toBe('nothing-to-undo');
   });
 
@@ -70,7 +70,7 @@ describe('executor on the local transport (reference scenario)', () => {
     await applyNode(probe.writer, plan, opts());
     const points = probe.calls();
     expect(points).toBeGreaterThan(plan.actions.length);
-    await rollbackRun(f.writer(name), plan.paths, (await import('../helpers/last-run.js')).lastRunId(root), 't');
+    await rollbackRun(f.writer(name), plan.paths, (await import('../helpers/last-run.js')).lastRunId(root), 't', f.layout(name));
     expect(diffSnapshots(before, await snapshotTree(root))).toEqual([]);
 
     for (let k = 1; k <= points; k++) {
@@ -82,7 +82,7 @@ describe('executor on the local transport (reference scenario)', () => {
         // the fault hit after the last action (lock release): the run is complete and must roll back cleanly
         expect(r.done).toBe(plan.actions.length);
         expect(r.lockError).toBeUndefined();
-        await rollbackRun(f.writer(name), plan.paths, o.runId, 't');
+        await rollbackRun(f.writer(name), plan.paths, o.runId, 't', f.layout(name));
       }
       expect(diffSnapshots(before, await snapshotTree(root)), `after fault at write #${k}`).toEqual([]);
       expect(await authFiles(f, name)).toEqual(authBefore);

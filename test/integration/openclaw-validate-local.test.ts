@@ -193,7 +193,7 @@ describe('a candidate left behind by a crash', () => {
 
       // as a user would after a crash: unlock the dead run, then roll it back
       expect(await breakLock(f.writer('node03'), plan.paths.stateDir, runId)).toMatchObject({ runId });
-      const rb = await rollbackRun(f.writer('node03'), plan.paths, runId, 'other@machine');
+      const rb = await rollbackRun(f.writer('node03'), plan.paths, runId, 'other@machine', f.layout('node03'));
       expect(rb.status).toBe('rolled-back');
       expect(diffSnapshots(before, await snapshotTree(root))).toEqual([]);
       expect(readdirSync(`${ocDir}/.clawfleet/${runId}/undone`)).toEqual([expect.stringMatching(/openclaw\.json\.candidate$/)]);

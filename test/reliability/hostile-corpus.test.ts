@@ -25,7 +25,8 @@ const SILENT = { host: testAddr(99), port: 2299 };
 interface Expectation {
   what: string;
   fleet?: 'local' | 'ssh';
-  commands?: ('plan' | 'apply')[];
+  /** `plan`, `apply`, or `rollback RUN-ID` / `unlock RUN-ID`. */
+  commands?: string[];
   code: number;
   /** The node the error line names (null: a file error before any node is involved). */
   node: string | null;
@@ -33,8 +34,12 @@ interface Expectation {
   path: string | null;
   /** Regex the error line matches. */
   message: string;
-  /** untouched (default): not a byte written anywhere; rolled-back: a fault mid-apply, undone. */
-  outcome?: 'untouched' | 'rolled-back';
+  /**
+   * untouched (default): not a byte written anywhere; refused: the same, refused by the executor's own checks
+   * once the node is reached (its one line is the node's result, not a plan verdict); rolled-back: a fault
+   * mid-apply, undone.
+   */
+  outcome?: 'untouched' | 'refused' | 'rolled-back';
   /** Run clawfleet as this uid (root reads everything: unreadable dirs need an ordinary user). */
   uid?: number;
 }
@@ -46,7 +51,8 @@ type NodeOp =
   | { op: 'rm'; node: string; path: string }
   | { op: 'symlink'; node: string; path: string; target: string }
   | { op: 'chmod'; node: string; path: string; mode: string }
-  | { op: 'mkfifo'; node: string; path: string };
+  | { op: 'mkfifo'; node: string; path: string }
+  | { op: 'chown'; node: string; path: string; uid: number };
 
 interface Setup {
   node?: NodeOp[];
@@ -96,10 +102,16 @@ function expectOutcome(c: Case, r: Cli, fleetDir: string, cmd: string): void {
   expect(r.stdout + r.stderr, out).not.toMatch(/\n\s+at |Error: |\bundefined\b/);
   // The last line on stderr is the command's verdict, one line naming where.
   const last = r.stderr.trim().split('\n').pop() ?? '';
-  if (cmd.startsWith('apply') && c.expect.outcome !== 'rolled-back') expect(last, out).toMatch(/^clawfleet apply: /);
+  if (cmd.startsWith('apply') && (c.expect.outcome ?? 'untouched') === 'untouched') expect(last, out).toMatch(/^clawfleet apply: /);
 }
 
-const argsOf = (cmd: 'plan' | 'apply'): string[] => (cmd === 'apply' ? ['apply', '-y'] : ['plan']);
+function argsOf(cmd: string): string[] {
+  const [verb, arg] = cmd.split(' ');
+  if (verb === 'apply') return ['apply', '-y'];
+  if (verb === 'rollback') return ['rollback', arg!];
+  if (verb === 'unlock') return ['unlock', '--run', arg!];
+  return ['plan'];
+}
 
 // ---------------------------------------------------------------- local cases
 
@@ -124,6 +136,8 @@ async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
       return chmod(p, parseInt(o.mode, 8));
     case 'mkfifo':
       return void execFileSync('mkfifo', [p]);
+    case 'chown':
+      return chownSync(p, o.uid, o.uid);
   }
 }
 
@@ -220,7 +234,7 @@ async function runSsh(c: Case): Promise<void> {
   }
   for (const x of c.setup.exec ?? []) await f.exec(x.node, ['sh', '-c', x.sh]);
   try {
-    const withState = (c.expect.outcome ?? 'untouched') === 'untouched';
+    const withState = c.expect.outcome !== 'rolled-back';
     const views = async () => Object.fromEntries(await Promise.all(SSH_NAMES.map(async (n) => [n, await nodeView(n, withState)] as const)));
     const before = await views();
     for (const cmd of c.expect.commands ?? ['plan', 'apply']) {

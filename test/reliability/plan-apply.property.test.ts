@@ -25,6 +25,7 @@ import { rollbackRun } from '../../src/executor/rollback.js';
 import { gatherFacts } from '../../src/facts/gather.js';
 import type { Baseline } from '../../src/inventory/baseline-schema.js';
 import { BUILTIN_PLANS, loadBaseline } from '../../src/inventory/load-baseline.js';
+import { layoutFor } from '../../src/planner/layout.js';
 import { planNode } from '../../src/planner/plan-node.js';
 import { LocalNode } from '../../src/transport/local.js';
 import type { NodeWriter } from '../../src/transport/types.js';
@@ -323,7 +324,7 @@ async function faultAnywhere(s: State, k: number, transient: boolean): Promise<v
     const fresh = new LocalNode({ node: spec.name, root, home: '/root' });
     if (existsSync(`${root}${plan.paths.stateDir}/lock`)) await breakLock(fresh, plan.paths.stateDir, o.runId);
     if (!transient || r.status === 'changed' || r.status === 'rollback-failed') {
-      if (existsSync(`${root}${plan.paths.stateDir}/runs/${o.runId}`)) await rollbackRun(fresh, plan.paths, o.runId, 'property@vitest');
+      if (existsSync(`${root}${plan.paths.stateDir}/runs/${o.runId}`)) await rollbackRun(fresh, plan.paths, o.runId, 'property@vitest', layoutFor(baseline, spec, '/root'));
     } else expect(r.status, `${r.error} ${r.rollbackError ?? ''}`).toMatch(/^(rolled-back|failed)$/);
     const after = await snapshot(root);
     const made = s.dataRoot ? [] : ['openclaw-data'];

@@ -6,6 +6,7 @@ import type { Manifest, ManifestEntry, OpenclawBinary, PathFact, ProbeRequest, P
 import { makeManifest } from '../../facts/manifest.js';
 import { binaryScript, parseBinaryOutput } from '../openclaw-cli.js';
 import { shQuote } from '../sh-quote.js';
+import type { OwnedStat, OwnedStats } from '../path-trust.js';
 import type { ExecResult, NodeWriter } from '../types.js';
 import { connectNode, Limiter, type ConnectOptions, type NodeConnection } from './connect.js';
 import { buildProbeScript, normalizeProbePath, parseProbeOutput, probeFoundGnuFind } from './probe-script.js';
@@ -558,6 +559,32 @@ export class SshNode implements NodeWriter {
     if (r.code === 2) throw this.err('ENOENT', `copy: source ${from} does not exist`, to);
     const why = r.stderr.toString('utf8').split('\n').find((l) => l.trim()) ?? `exit ${r.code}`;
     throw this.err(/Permission denied/.test(why) ? 'EACCES' : 'EIO', `copy from ${from} failed: ${why.replace(/^cp: /, '').slice(0, 200)}`, to);
+  }
+
+  /** The uid the SSH user has on the node (`id -u`, asked once per connection). */
+  private uid: Promise<number> | undefined;
+
+  async lstatOwned(paths: string[]): Promise<OwnedStats> {
+    this.uid ??= this.execRaw('id -u').then((r) => {
+      const n = Number(r.stdout.toString('utf8').trim());
+      if (r.code !== 0 || !Number.isInteger(n) || n < 0) {
+        this.uid = undefined;
+        throw this.err('EIO', `cannot learn the user id on the node (id -u: exit ${r.code})`);
+      }
+      return n;
+    });
+    const [uid, list] = await Promise.all([
+      this.uid,
+      Promise.all(
+        paths.map(async (p): Promise<OwnedStat> => {
+          const st = await this.lstatRaw(p);
+          if (!st) return { kind: 'missing', mode: 0, uid: -1 };
+          const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+          return { kind, mode: st.mode & 0o7777, uid: st.uid };
+        }),
+      ),
+    ]);
+    return { uid, stats: Object.fromEntries(paths.map((p, i) => [p, list[i]!])) };
   }
 
   async rmdir(path: string): Promise<void> {
