@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, cp, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, cp, lstat, mkdir, open, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import { constants } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
@@ -112,7 +113,8 @@ export class LocalNode implements NodeWriter {
 
   async appendFile(path: string, data: string): Promise<void> {
     await this.guard(path, async () => {
-      const fh = await open(this.host(path), 'a', 0o600);
+      // O_NOFOLLOW: a journal that is a symlink is never appended through.
+      const fh = await open(this.host(path), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
       try {
         await fh.appendFile(data);
         await fh.sync();
@@ -123,7 +125,14 @@ export class LocalNode implements NodeWriter {
   }
 
   async readFile(path: string): Promise<Buffer> {
-    return this.guard(path, () => readFile(this.host(path)));
+    return this.guard(path, async () => {
+      const fh = await open(this.host(path), constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        return await fh.readFile();
+      } finally {
+        await fh.close();
+      }
+    });
   }
 
   async rename(from: string, to: string): Promise<void> {
