@@ -4,7 +4,10 @@ export type PathFact =
   | { kind: 'dir'; mode: number }
   | { kind: 'file'; mode: number; size: number; sha256: string }
   | { kind: 'symlink'; target: string }
-  | { kind: 'other'; mode: number };
+  | { kind: 'other'; mode: number; special?: SpecialKind };
+
+/** What a special file is (FIFOs are moved like files; sockets and devices are refused at plan time). */
+export type SpecialKind = 'fifo' | 'socket' | 'char-device' | 'block-device';
 
 /** One entry of a recursive listing, relative to the listed dir ("a", "a/b.jsonl"). */
 export interface ManifestEntry {
@@ -14,6 +17,7 @@ export interface ManifestEntry {
   size?: number;
   sha256?: string;
   target?: string;
+  special?: SpecialKind;
 }
 
 /** A recursive listing of a dir, sorted by `rel`. */

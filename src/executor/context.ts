@@ -1,3 +1,4 @@
+import type { Manifest } from '../domain/facts.js';
 import type { NodePaths } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
 import type { Journal } from './journal.js';
@@ -10,6 +11,8 @@ export interface RunContext {
   journal: Journal;
   layout: NodePaths;
   protectedGlobs: string[];
+  /** The manifest precheck just read of the action's dir: the copy is verified against it (the source is not read again). */
+  checked?: { path: string; manifest: Manifest };
 }
 
 /** Per-run dirs on the node: journal and config backups under the data root; moved-aside dirs beside the agents. */

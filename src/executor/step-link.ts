@@ -21,7 +21,14 @@ export function undoInfo(ctx: RunContext, a: LinkAction, seq: number): Undo {
   return u;
 }
 
-/** Copy each entry under a temp name, then rename it in: a crash never leaves a half entry under its real name. */
+/** The dir (in the link target) the entries are copied into before they are renamed in; never an entry name. */
+export const copyDirName = (runId: string): string => `.clawfleet-${runId}.copy`;
+
+/**
+ * One `cp -a` of every entry into a temp dir in the target (hard links, sparse files, FIFOs and byte names
+ * kept: transport/copy-script.ts), verified against the manifest the precheck just read of the source (the
+ * source is not read again), then renamed in. Until then the original dir is untouched.
+ */
 async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<void> {
   const w = ctx.writer;
   const names = a.copy.map((n) => `${a.target}/${n}`);
@@ -29,23 +36,21 @@ async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<voi
   if (st[a.target]?.kind !== 'dir') throw new ClawError('STALE', 'link target is not a dir', { node: ctx.node, path: a.target });
   const taken = names.find((p) => st[p]?.kind !== 'missing');
   if (taken) throw new ClawError('STALE', 'appeared since plan: refusing to copy over it', { node: ctx.node, path: taken });
-  // Entries are independent: copy them concurrently (a transport bounds its own parallelism), and wait
-  // for every copy to settle before reporting a failure, so an undo never races a copy still running.
-  // Then rename them in, in order (cheap calls, and the same sequence of writes on every run).
-  const tmp = (n: string) => `${a.target}/${u.tmpPrefix}${n}`;
-  const copies = await Promise.allSettled(a.copy.map((n) => w.copyTree(`${a.path}/${n}`, tmp(n))));
-  const failed = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
-  if (failed) throw failed.reason;
-  for (const n of a.copy) await w.rename(tmp(n), `${a.target}/${n}`);
   if (a.copy.length === 0) return;
-  const r = await w.probe({ manifest: [a.path, a.target] });
-  const src = r.manifest[a.path];
-  const dst = r.manifest[a.target];
+  const tmp = copyDirName(ctx.runId);
+  await w.copyEntries({ src: a.path, names: a.copy, dest: a.target, tmp });
+  const src = ctx.checked?.path === a.path ? ctx.checked.manifest : null;
+  const r = await w.probe({ manifest: [`${a.target}/${tmp}`, ...(src ? [] : [a.path])] });
+  const from = src ?? r.manifest[a.path];
+  const copy = r.manifest[`${a.target}/${tmp}`];
   for (const n of a.copy) {
-    if (!src || !dst || subManifest(src, n).digest !== subManifest(dst, n).digest) {
+    if (!from || !copy || subManifest(from, n).digest !== subManifest(copy, n).digest) {
       throw new ClawError('VERIFY', `copy of "${n}" differs from its source`, { node: ctx.node, path: a.target });
     }
   }
+  await w.moveEntries({ base: a.target, moves: a.copy.map((n) => ({ from: `${tmp}/${n}`, to: n })), missingOk: false });
+  await w.rmdir(`${a.target}/${tmp}`);
+  void u;
 }
 
 /** The new link is made under this name first, then renamed over the old one. */
@@ -91,10 +96,16 @@ export async function undo(ctx: RunContext, u: Undo): Promise<void> {
   if (u.from === 'dir') {
     const b = await statOne(w, u.backup);
     if (b.kind === 'dir' && (await statOne(w, u.path)).kind === 'missing') await w.rename(u.backup, u.path);
+    if ((await statOne(w, u.target)).kind !== 'dir' || u.copied.length === 0) return;
+    // A copy that never got renamed in is only a copy (its source is the dir just restored): removed.
+    await w.dropCopy(u.target, copyDirName(ctx.runId));
+    // What was renamed in goes aside, never deleted (names are bytes: moved by the node's own mv).
     const aside = `${runDirs(ctx).dataUndone}/${baseName(u.backup)}`;
-    for (const n of u.copied) {
-      await moveAside(w, `${u.target}/${u.tmpPrefix}${n}`, `${aside}/${u.tmpPrefix}${n}`);
-      await moveAside(w, `${u.target}/${n}`, `${aside}/${n}`);
-    }
+    await mkdirp(w, aside);
+    const moves = u.copied.flatMap((n) => [
+      { from: `${u.tmpPrefix}${n}`, to: `${aside}/${u.tmpPrefix}${n}` }, // journals of older versions
+      { from: n, to: `${aside}/${n}` },
+    ]);
+    await w.moveEntries({ base: u.target, moves, missingOk: true });
   }
 }

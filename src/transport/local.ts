@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFile, chmod, cp, lstat, mkdir, open, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { constants } from 'node:fs';
+import { constants, realpathSync } from 'node:fs';
+import { encodeName, hasEscapedBytes } from '../facts/name-bytes.js';
+import { copyEntriesScript, dropCopyScript, moveEntriesScript, scriptError } from './copy-script.js';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
@@ -21,7 +23,9 @@ export interface LocalNodeOptions {
 
 /**
  * A node that is a directory on this machine. Node paths are mapped under `root`; symlink targets are
- * written mapped and read back unmapped, so links work on the host and look right to the planner.
+ * written and read verbatim (`/openclaw-data/…`, as the node itself would hold them): a demo tree is a
+ * faithful image of a node, and a rollback restores a link's bytes exactly. clawfleet never follows a link
+ * slot, so targets need not resolve on the host.
  */
 export class LocalNode implements NodeWriter {
   readonly node: string;
@@ -34,14 +38,56 @@ export class LocalNode implements NodeWriter {
     this.homeDir = opts.home ?? (this.root ? '/home/openclaw' : homedir());
   }
 
-  /** Host path of a node path. */
+  /** Host path of a node path (as bytes where a name is not valid UTF-8: facts/name-bytes.ts). */
   host(p: string): string {
     if (!p.startsWith('/')) throw new ClawError('EPATH', 'not an absolute path', { node: this.node, path: p });
-    return this.root + p;
+    // fs accepts a Buffer wherever it takes a path; typed as string to keep the call sites plain.
+    return (hasEscapedBytes(p) ? Buffer.concat([Buffer.from(this.root), encodeName(p)]) : this.root + p) as string;
   }
 
-  private unmap = (t: string): string =>
-    this.root && (t === this.root || t.startsWith(this.root + '/')) ? t.slice(this.root.length) || '/' : t;
+  /** The root as `pwd -P` prints it (the entry scripts compare against it). */
+  private realRoot: string | undefined;
+  private physical(p: string): string {
+    this.realRoot ??= this.root ? realpathSync(this.root) : '';
+    return this.realRoot + p;
+  }
+
+  private runScript(script: string): Promise<{ code: number; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile('/bin/sh', ['-c', script], { maxBuffer: 64 << 20 }, (err, _stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stderr: String(stderr).split(this.realRoot ?? '\0').join('').split(this.root || '\0').join('') });
+      });
+    });
+  }
+
+  private async entryScript(script: string, op: string, path: string): Promise<void> {
+    const r = await this.runScript(script);
+    const e = scriptError(r.code, r.stderr, op);
+    if (e) throw new ClawError(e.code, e.message, { node: this.node, path });
+  }
+
+  /** Node path → the text the script uses (host path; relative paths stay relative to the held dir). */
+  private scriptPath(p: string): string {
+    return p.startsWith('/') ? this.root + p : p;
+  }
+
+  copyEntries(c: { src: string; names: string[]; dest: string; tmp: string }): Promise<void> {
+    const script = copyEntriesScript({ src: this.scriptPath(c.src), names: c.names, dest: this.scriptPath(c.dest), physicalDest: this.physical(c.dest), tmp: c.tmp });
+    return this.entryScript(script, `copy from ${c.src}`, c.dest);
+  }
+
+  moveEntries(m: { base: string; moves: { from: string; to: string }[]; missingOk: boolean }): Promise<void> {
+    const moves = m.moves.map((x) => ({ from: this.scriptPath(x.from), to: this.scriptPath(x.to) }));
+    return this.entryScript(moveEntriesScript({ base: this.scriptPath(m.base), physicalBase: this.physical(m.base), moves, missingOk: m.missingOk }), 'move', m.base);
+  }
+
+  dropCopy(base: string, tmp: string): Promise<void> {
+    return this.entryScript(dropCopyScript(this.scriptPath(base), this.physical(base), tmp), 'remove temporary copy', `${base}/${tmp}`);
+  }
+
+  /** Link targets are the node's own text: never mapped. */
+  private unmap = (t: string): string => t;
 
   private fail(e: unknown, path: string): never {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
@@ -91,8 +137,7 @@ export class LocalNode implements NodeWriter {
   }
 
   async symlink(target: string, path: string): Promise<void> {
-    const t = target.startsWith('/') ? this.root + target : target;
-    await this.guard(path, () => symlink(t, this.host(path)));
+    await this.guard(path, () => symlink(target, this.host(path)));
   }
 
   async writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {

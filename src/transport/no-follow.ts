@@ -56,6 +56,9 @@ export function withNoFollow(w: NodeWriter): NodeWriter {
     rename: (f, t) => guarded([f, t], () => w.rename(f, t)),
     replace: (f, t) => guarded([f, t], () => w.replace(f, t)),
     copyTree: (f, t) => guarded([f, t], () => w.copyTree(f, t)),
+    copyEntries: (c) => guarded([`${c.src}/x`, `${c.dest}/${c.tmp}`], () => w.copyEntries(c)),
+    moveEntries: (m) => guarded([`${m.base}/x`], () => w.moveEntries(m)),
+    dropCopy: (b, t) => guarded([`${b}/${t}`], () => w.dropCopy(b, t)),
     rmdir: (p) => guarded([p], () => w.rmdir(p)),
     unlink: (p) => guarded([p], () => w.unlink(p)),
   };

@@ -49,6 +49,16 @@ export interface NodeWriter extends NodeReader {
   replace(from: string, to: string): Promise<void>;
   /** Copy a tree (dir, file or symlink) to a path that must not exist, preserving modes and symlinks. */
   copyTree(from: string, to: string): Promise<void>;
+  /**
+   * Copy entries of dir `src` with ONE `cp -a` into `dest/tmp` (a new dir clawfleet names), from a held working
+   * dir (copy-script.ts): hard links among them, sparse files and FIFOs are kept; names are bytes. A failed
+   * copy removes its partial copy.
+   */
+  copyEntries(c: { src: string; names: string[]; dest: string; tmp: string }): Promise<void>;
+  /** Rename entries relative to a held `base` (or to an absolute path in clawfleet's own state), never over anything. */
+  moveEntries(m: { base: string; moves: { from: string; to: string }[]; missingOk: boolean }): Promise<void>;
+  /** Remove clawfleet's own temporary copy `base/tmp` (a copy only: its source is intact). */
+  dropCopy(base: string, tmp: string): Promise<void>;
   /** Remove an empty dir. */
   rmdir(path: string): Promise<void>;
   /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */

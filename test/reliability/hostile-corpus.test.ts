@@ -131,7 +131,7 @@ async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
     case 'rm':
       return rm(p, { recursive: true, force: true });
     case 'symlink':
-      return symlink(o.target.startsWith('/') ? root + o.target : o.target, p);
+      return symlink(o.target, p);
     case 'chmod':
       return chmod(p, parseInt(o.mode, 8));
     case 'mkfifo':

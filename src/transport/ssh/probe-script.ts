@@ -1,6 +1,7 @@
 import { ClawError } from '../../domain/errors.js';
 import type { DirChild, Manifest, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
-import { makeManifest, manifestEntry } from '../../facts/manifest.js';
+import { makeManifest, manifestEntry, specialOf } from '../../facts/manifest.js';
+import { decodeName } from '../../facts/name-bytes.js';
 import { shQuote } from '../sh-quote.js';
 
 /**
@@ -231,7 +232,7 @@ function splitFields(out: Buffer): string[] {
   for (;;) {
     const i = out.indexOf(0, start);
     if (i < 0) break;
-    fields.push(out.subarray(start, i).toString('utf8'));
+    fields.push(decodeName(out.subarray(start, i))); // names are bytes: facts/name-bytes.ts
     start = i + 1;
   }
   return fields;
@@ -405,7 +406,7 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
       });
       if (lines.length > 0 && mine.length === 0) return true;
       const msg = mine[0] ?? 'find failed';
-      fail(/Permission denied/.test(msg) ? 'EACCES' : 'EIO', `cannot read the whole tree: ${msg.replace(/^find: /, '').slice(0, 300)}`, np, n);
+      fail(/Permission denied/.test(msg) ? 'EACCES' : 'EIO', `cannot read the whole tree: ${msg.replace(/^find: /, '')}`, np, n);
     }
     return true;
   }
@@ -467,8 +468,10 @@ function factOf(path: string, r: Rec | undefined, node: string | undefined): Pat
         fail('EIO', 'could not read the symlink', path, node);
       }
       return { kind: 'symlink', target: r.target };
-    default:
-      return { kind: 'other', mode };
+    default: {
+      const special = specialOf(meta.mode);
+      return special ? { kind: 'other', mode, special } : { kind: 'other', mode };
+    }
   }
 }
 

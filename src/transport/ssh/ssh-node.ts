@@ -3,9 +3,10 @@ import { constants as osConstants } from 'node:os';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
 import type { Manifest, ManifestEntry, OpenclawBinary, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
-import { makeManifest } from '../../facts/manifest.js';
+import { makeManifest, specialOf } from '../../facts/manifest.js';
 import { binaryScript, parseBinaryOutput } from '../openclaw-cli.js';
 import { shQuote } from '../sh-quote.js';
+import { copyEntriesScript, dropCopyScript, moveEntriesScript, scriptError } from '../copy-script.js';
 import type { OwnedStat, OwnedStats } from '../path-trust.js';
 import type { ExecResult, NodeWriter } from '../types.js';
 import { connectNode, Limiter, type ConnectOptions, type NodeConnection } from './connect.js';
@@ -180,7 +181,10 @@ export class SshNode implements NodeWriter {
       });
       return target === null ? { kind: 'missing' } : { kind: 'symlink', target };
     }
-    if (!st.isFile()) return { kind: 'other', mode };
+    if (!st.isFile()) {
+      const special = specialOf(st.mode);
+      return special ? { kind: 'other', mode, special } : { kind: 'other', mode };
+    }
     if (st.size > SFTP_HASH_MAX_BYTES) return null;
     const data = await this.req<Buffer>('read', path, (cb) => this.raw.readFile(path, cb)).catch((e: SftpErr) => {
       if (e?.code === FX.NO_SUCH_FILE) return null;
@@ -209,6 +213,7 @@ export class SshNode implements NodeWriter {
     const links: string[] = [];
     let count = 0;
     let bytes = 0;
+    let lossy = false;
     for (let level = ['']; level.length > 0; ) {
       const lists = await Promise.all(
         level.map((rel) =>
@@ -222,6 +227,8 @@ export class SshNode implements NodeWriter {
       const next: string[] = [];
       lists.forEach((list, i) => {
         for (const { filename, attrs } of list) {
+          // ssh2 decodes names as UTF-8, losing bytes that are not: such a tree is left to the script.
+          if (filename.includes('\uFFFD')) lossy = true;
           const rel = level[i] === '' ? filename : `${level[i]}/${filename}`;
           const mode = attrs.mode & 0o7777;
           count++;
@@ -232,10 +239,13 @@ export class SshNode implements NodeWriter {
           else if (attrs.isFile()) {
             files.push({ rel, mode });
             bytes += attrs.size;
-          } else entries.push({ rel, kind: 'other', mode });
+          } else {
+            const special = specialOf(attrs.mode);
+            entries.push(special ? { rel, kind: 'other', mode, special } : { rel, kind: 'other', mode });
+          }
         }
       });
-      if (count > SFTP_MANIFEST_MAX_ENTRIES || bytes > SFTP_MANIFEST_MAX_BYTES) return undefined;
+      if (lossy || count > SFTP_MANIFEST_MAX_ENTRIES || bytes > SFTP_MANIFEST_MAX_BYTES) return undefined;
       level = next;
     }
     await Promise.all([
@@ -363,7 +373,7 @@ export class SshNode implements NodeWriter {
     } catch (e) {
       if (r.code !== 0 && e instanceof ClawError && e.code === 'EIO' && !e.path) {
         const why = r.stderr.toString('utf8').split('\n').find((l) => l.trim()) ?? '';
-        throw this.err('EIO', `probe failed (exit ${r.code})${why ? `: ${why.slice(0, 200)}` : ''}`);
+        throw this.err('EIO', `probe failed (exit ${r.code})${why ? `: ${why}` : ''}`);
       }
       throw this.withNode(e);
     }
@@ -558,7 +568,7 @@ export class SshNode implements NodeWriter {
     if (r.code === 17) throw this.err('EEXIST', 'copy: target already exists', to);
     if (r.code === 2) throw this.err('ENOENT', `copy: source ${from} does not exist`, to);
     const why = r.stderr.toString('utf8').split('\n').find((l) => l.trim()) ?? `exit ${r.code}`;
-    throw this.err(/Permission denied/.test(why) ? 'EACCES' : 'EIO', `copy from ${from} failed: ${why.replace(/^cp: /, '').slice(0, 200)}`, to);
+    throw this.err(/Permission denied/.test(why) ? 'EACCES' : 'EIO', `copy from ${from} failed: ${why.replace(/^cp: /, '')}`, to);
   }
 
   /** The uid the SSH user has on the node (`id -u`, asked once per connection). */
@@ -585,6 +595,25 @@ export class SshNode implements NodeWriter {
       ),
     ]);
     return { uid, stats: Object.fromEntries(paths.map((p, i) => [p, list[i]!])) };
+  }
+
+  /** Runs an entry script (copy-script.ts) as `/bin/sh -s`; its failure reason is reported whole. */
+  private async entryScript(script: string, op: string, path: string): Promise<void> {
+    const r = await this.execRaw('/bin/sh -s', script);
+    const e = scriptError(r.code, r.stderr.toString('utf8'), op);
+    if (e) throw this.err(e.code, e.message, path);
+  }
+
+  copyEntries(c: { src: string; names: string[]; dest: string; tmp: string }): Promise<void> {
+    return this.entryScript(copyEntriesScript({ ...c, physicalDest: c.dest }), `copy from ${c.src}`, c.dest);
+  }
+
+  moveEntries(m: { base: string; moves: { from: string; to: string }[]; missingOk: boolean }): Promise<void> {
+    return this.entryScript(moveEntriesScript({ ...m, physicalBase: m.base }), 'move', m.base);
+  }
+
+  dropCopy(base: string, tmp: string): Promise<void> {
+    return this.entryScript(dropCopyScript(base, base, tmp), 'remove temporary copy', `${base}/${tmp}`);
   }
 
   async rmdir(path: string): Promise<void> {
