@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * File names are bytes. A name read from a node travels through clawfleet as a JS string: valid UTF-8 as
  * itself, and every byte that is not part of valid UTF-8 as one lone surrogate U+DC80–U+DCFF (Python's
@@ -10,6 +12,7 @@ const LOW = 0xdc80;
 
 /** Bytes → string, losslessly. */
 export function decodeName(b: Uint8Array): string {
+  if (isUtf8(b)) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
   let out = '';
   let i = 0;
   while (i < b.length) {

@@ -47,7 +47,7 @@ function fsManifest(dir: string) {
         walk(p, rel);
       } else if (st.isFile())
         entries.push({ rel, kind: 'file', mode, size: st.size, sha256: createHash('sha256').update(readFileSync(p)).digest('hex') });
-      else entries.push({ rel, kind: 'other', mode });
+      else entries.push({ rel, kind: 'other', mode, ...(st.isFIFO() ? { special: 'fifo' as const } : {}) });
     }
   };
   walk(dir, '');
@@ -140,7 +140,7 @@ describe('probe script (run by local /bin/sh)', () => {
     expect(res.stat[`${tree}/secret`]).toEqual({ kind: 'file', mode: 0o600, size: 5, sha256: createHash('sha256').update('token').digest('hex') });
     expect(res.stat[`${tree}/abs-link-to-dir`]).toEqual({ kind: 'symlink', target: '/etc' });
     expect(res.stat[`${tree}/nl-target`]).toEqual({ kind: 'symlink', target: 'target\nwith newline' });
-    expect(res.stat[`${tree}/fifo`]).toEqual({ kind: 'other', mode: lstatSync(`${tree}/fifo`).mode & 0o7777 });
+    expect(res.stat[`${tree}/fifo`]).toEqual({ kind: 'other', mode: lstatSync(`${tree}/fifo`).mode & 0o7777, special: 'fifo' });
     expect(res.stat[`${tree}/missing`]).toEqual({ kind: 'missing' });
     expect(res.stat[`${tree}/secret/under-a-file`]).toEqual({ kind: 'missing' });
     expect(res.stat[`${tree}/sticky/`]).toEqual({ kind: 'dir', mode: 0o1777 });
