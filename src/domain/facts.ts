@@ -72,6 +72,8 @@ export interface NodeFacts {
   openclawVersion: { version: string; source: 'binary' | 'config' } | null;
   /** The openclaw program on the node, null when there is none (a bare node, or a sandbox dir without programs). */
   openclawBinary: OpenclawBinary | null;
+  /** The longest path (bytes) the node can name, when below Linux's 4095 (a local dir's root takes its share). */
+  pathMax?: number;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
 }

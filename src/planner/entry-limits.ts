@@ -16,7 +16,7 @@ export interface EntryProblem {
   message: string;
 }
 
-export function entryProblem(slotPath: string, target: string, src: Manifest): EntryProblem | null {
+export function entryProblem(slotPath: string, target: string, src: Manifest, pathMax = NODE_PATH_MAX - 1): EntryProblem | null {
   for (const e of src.entries) {
     if (e.kind === 'other' && e.special !== 'fifo') {
       const what = e.special === 'socket' ? 'a socket (the endpoint of a running process)' : e.special ? `a ${e.special.replace('-', ' ')}` : 'a special file';
@@ -27,10 +27,10 @@ export function entryProblem(slotPath: string, target: string, src: Manifest): E
     const copyPath = byteLength(target) + 1 + COPY_DIR_LEN + 1 + byteLength(e.rel);
     const srcPath = byteLength(slotPath) + 1 + byteLength(e.rel);
     const longest = Math.max(copyPath, srcPath);
-    if (longest >= NODE_PATH_MAX) {
+    if (longest > pathMax) {
       return {
         path: `${slotPath}/${e.rel}`,
-        message: `path too long for the node: copying it into ${target} needs a path of ${longest} bytes, the node's limit is ${NODE_PATH_MAX - 1}; shorten or move this tree first`,
+        message: `path too long for the node: copying it into ${target} needs a path of ${longest} bytes, the node's limit is ${pathMax}; shorten or move this tree first`,
       };
     }
   }

@@ -20,7 +20,7 @@ function fromDir(input: PlanInput, slot: LinkSlot, out: RuleOutput): void {
     out.diagnostics.push(diag(input, 'error', `holds protected file ${protectedHit.rel}: refusing to move it`, slot.path));
     return;
   }
-  const problem = entryProblem(slot.path, slot.target, src);
+  const problem = entryProblem(slot.path, slot.target, src, input.facts.pathMax);
   if (problem) {
     out.diagnostics.push(diag(input, 'error', problem.message, problem.path));
     return;

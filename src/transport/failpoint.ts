@@ -113,6 +113,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
   };
   const wrapped: NodeWriter = {
     node: w.node,
+    ...(w.pathMax !== undefined ? { pathMax: w.pathMax } : {}),
     home: () => guard(() => w.home()),
     probe: (req: ProbeRequest) => guard(() => w.probe(req)),
     openclawVersion: () => guard(() => w.openclawVersion()),

@@ -32,9 +32,13 @@ export class LocalNode implements NodeWriter {
   private readonly root: string;
   private readonly homeDir: string;
 
+  readonly pathMax: number;
+
   constructor(opts: LocalNodeOptions) {
     this.node = opts.node;
     this.root = opts.root && opts.root !== '/' ? opts.root.replace(/\/+$/, '') : '';
+    // Every node path is named on this host under the root dir: the root's length comes off the limit.
+    this.pathMax = 4095 - Buffer.byteLength(this.root);
     this.homeDir = opts.home ?? (this.root ? '/home/openclaw' : homedir());
   }
 
@@ -91,6 +95,11 @@ export class LocalNode implements NodeWriter {
 
   private fail(e: unknown, path: string): never {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    if (code === 'ENAMETOOLONG') {
+      const long = String((e as NodeJS.ErrnoException).path ?? '');
+      const at = this.root && long.startsWith(this.root + '/') ? long.slice(this.root.length) : long;
+      throw new ClawError(code, `path too long for the node (a path below it is ${Buffer.byteLength(long)} bytes on this host, the limit is 4095): ${at}`, { node: this.node, path });
+    }
     const msg = (e as Error).message?.split('\n')[0]?.replace(this.root, '') ?? String(e);
     throw new ClawError(code, msg.replace(/^[A-Z]+: /, ''), { node: this.node, path });
   }

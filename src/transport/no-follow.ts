@@ -40,6 +40,7 @@ export function withNoFollow(w: NodeWriter): NodeWriter {
   };
   return {
     node: w.node,
+    ...(w.pathMax !== undefined ? { pathMax: w.pathMax } : {}),
     home: () => w.home(),
     probe: (req) => w.probe(req),
     openclawVersion: () => w.openclawVersion(),

@@ -7,6 +7,8 @@ import type { OwnedStats } from './path-trust.js';
  */
 export interface NodeReader {
   readonly node: string;
+  /** The longest absolute node path (bytes) this node can name, when less than Linux's 4095 (a local dir adds its own prefix). */
+  readonly pathMax?: number;
   /** The login user's home dir on the node (what `~` means there). */
   home(): Promise<string>;
   /** One round trip, whatever the number of paths (SSH: one exec; a small stat or manifest request may be

@@ -52,7 +52,9 @@ type NodeOp =
   | { op: 'symlink'; node: string; path: string; target: string }
   | { op: 'chmod'; node: string; path: string; mode: string }
   | { op: 'mkfifo'; node: string; path: string }
-  | { op: 'chown'; node: string; path: string; uid: number };
+  | { op: 'chown'; node: string; path: string; uid: number }
+  /** A shell command run in the node's root dir (deep trees, device nodes). */
+  | { op: 'sh'; node: string; sh: string };
 
 interface Setup {
   node?: NodeOp[];
@@ -117,7 +119,7 @@ function argsOf(cmd: string): string[] {
 
 async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
   const root = join(fleetDir, 'nodes', o.node);
-  const p = root + o.path;
+  const p = root + ('path' in o ? o.path : '');
   switch (o.op) {
     case 'write': {
       const data = o.base64 !== undefined ? Buffer.from(o.base64, 'base64') : (o.text ?? '') + (o.repeat ?? '').repeat(o.count ?? 0) + (o.tail ?? '');
@@ -138,6 +140,8 @@ async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
       return void execFileSync('mkfifo', [p]);
     case 'chown':
       return chownSync(p, o.uid, o.uid);
+    case 'sh':
+      return void execFileSync('/bin/sh', ['-c', o.sh], { cwd: root });
   }
 }
 

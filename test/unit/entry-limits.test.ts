@@ -19,16 +19,16 @@ describe('plan-time refusals for entries of a dir that becomes a link (planner/e
   });
 
   it('refuses a path the copy could not name on the node, counting bytes, not characters', () => {
-    const deep = Array.from({ length: 40 }, () => 'd'.repeat(99)).join('/'); // 3999 bytes
+    const deep = Array.from({ length: 40 }, () => 'd'.repeat(100)).join('/'); // 4039 bytes
     const fits = makeManifest([file(deep.slice(0, 3900))]);
     expect(entryProblem(SLOT, TARGET, fits)).toBeNull();
     const p = entryProblem(SLOT, TARGET, makeManifest([file(deep)]));
     expect(p?.path).toBe(`${SLOT}/${deep}`);
     expect(p?.message).toMatch(new RegExp(`path too long for the node: .* \\d+ bytes, the node's limit is ${NODE_PATH_MAX - 1}`));
-    // 1,300 two-byte characters: 2,600 bytes of a name in the middle of 1,400 bytes of path
-    const wide = `${'é'.repeat(1300)}/${'x'.repeat(1400)}`;
+    // 1,320 two-byte characters (2,640 bytes) and 1,400 more: 2,721 characters, 4,041 bytes
+    const wide = `${'é'.repeat(1320)}/${'x'.repeat(1400)}`;
     expect(entryProblem(SLOT, TARGET, makeManifest([file(wide)]))).not.toBeNull();
-    const bytes = decodeName(Buffer.alloc(2000, 0xff)) + '/' + 'x'.repeat(2000); // 4001 bytes, 4001 chars
+    const bytes = decodeName(Buffer.alloc(2030, 0xff)) + '/' + 'x'.repeat(2030); // 4061 bytes, 4061 chars
     expect(entryProblem(SLOT, TARGET, makeManifest([file(bytes)]))).not.toBeNull();
   });
 });
