@@ -2,7 +2,7 @@ import type { LinkAction } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
 import { subManifest } from '../facts/manifest.js';
 import { runDirs, type RunContext } from './context.js';
-import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
+import { baseName, mkdirp, parentOf, statOne } from './fs-helpers.js';
 import type { UndoInfo } from './journal.js';
 
 type Undo = Extract<UndoInfo, { kind: 'link' }>;
@@ -29,7 +29,7 @@ export const copyDirName = (runId: string): string => `.clawfleet-${runId}.copy`
  * kept: transport/copy-script.ts), verified against the manifest the precheck just read of the source (the
  * source is not read again), then renamed in. Until then the original dir is untouched.
  */
-async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<void> {
+async function copyEntries(ctx: RunContext, a: LinkAction): Promise<void> {
   const w = ctx.writer;
   const names = a.copy.map((n) => `${a.target}/${n}`);
   const st = (await w.probe({ stat: [a.target, ...names] })).stat;
@@ -50,7 +50,6 @@ async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<voi
   }
   await w.moveEntries({ base: a.target, moves: a.copy.map((n) => ({ from: `${tmp}/${n}`, to: n })), missingOk: false });
   await w.rmdir(`${a.target}/${tmp}`);
-  void u;
 }
 
 /** The new link is made under this name first, then renamed over the old one. */
@@ -71,7 +70,7 @@ async function pointTo(ctx: RunContext, path: string, target: string, exists: bo
 
 export async function apply(ctx: RunContext, a: LinkAction, u: Undo): Promise<void> {
   if (u.from === 'dir') {
-    await copyEntries(ctx, a, u);
+    await copyEntries(ctx, a);
     await mkdirp(ctx.writer, parentOf(u.backup));
     await ctx.writer.rename(a.path, u.backup);
   }
