@@ -113,7 +113,7 @@ describe('four shards of a 64-node fleet', () => {
 
     // Undo the four runs from the nodes' journals, then one run over the whole fleet.
     for (const id of m.runIds) {
-      const u = await cli(['rollback', id]);
+      const u = await cli(['rollback', id, '-y']);
       expect(u.code, u.stderr).toBe(0);
     }
     expect((await cli(['plan'])).code).toBe(2);
