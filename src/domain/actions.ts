@@ -1,4 +1,4 @@
-import type { PathFact } from './facts.js';
+import type { Ownership, PathFact } from './facts.js';
 
 /**
  * The fact an action was planned against. The executor re-reads the path immediately before acting and
@@ -26,6 +26,19 @@ interface ActionBase {
 export interface EnsureDirAction extends ActionBase {
   type: 'ensure-dir';
   mode: number;
+  /** Owner and group the new dir gets (the gateway's, or those of the dir it stands in for); absent: the login's. */
+  owner?: { uid: number; gid: number };
+}
+
+/**
+ * Give an existing dir or file the owner, group and mode the gateway needs (a data dir it cannot write, a
+ * config it cannot read, a link target that must carry its dir's mode). `from` is what the facts found: the
+ * executor refuses the action when the path no longer has it, and rollback puts it back exactly.
+ */
+export interface SetOwnerAction extends ActionBase {
+  type: 'set-owner';
+  from: Ownership;
+  to: Ownership;
 }
 
 /** Make `path` a symlink to `target`; a real dir there has its entries copied into `target` first. */
@@ -63,6 +76,10 @@ export interface MergeConfigAction extends ActionBase {
   /** Dotted key paths added, e.g. "tools.media.concurrency". */
   added: string[];
   mode: number;
+  /** Owner and group the written file gets (the file's own, or the gateway's); absent: the login's. */
+  owner?: { uid: number; gid: number };
+  /** Owner, group and mode of the file planned against (rollback restores them). */
+  before?: Ownership;
 }
 
 /** Move an agent dir the inventory does not list into the node's quarantine (never deleted). */
@@ -72,7 +89,7 @@ export interface QuarantineAction extends ActionBase {
   holdsCredentials: boolean;
 }
 
-export type Action = EnsureDirAction | LinkAction | MergeConfigAction | QuarantineAction;
+export type Action = EnsureDirAction | LinkAction | MergeConfigAction | QuarantineAction | SetOwnerAction;
 export type ActionType = Action['type'];
 
 export function expectFromFact(fact: PathFact, digest?: string): Expect {

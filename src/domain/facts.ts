@@ -1,10 +1,34 @@
 /** What one path on a node is, as read (never written) by the facts gatherer. */
 export type PathFact =
   | { kind: 'missing' }
-  | { kind: 'dir'; mode: number }
-  | { kind: 'file'; mode: number; size: number; sha256: string }
+  | ({ kind: 'dir'; mode: number } & Owned)
+  | ({ kind: 'file'; mode: number; size: number; sha256: string } & Owned)
   | { kind: 'symlink'; target: string }
-  | { kind: 'other'; mode: number };
+  | ({ kind: 'other'; mode: number } & Owned);
+
+/** Numeric owner and group of a stat'ed path (absent where a transport or an old fact did not record them). */
+export interface Owned {
+  uid?: number;
+  gid?: number;
+}
+
+/** Numeric owner, group and permission bits (0o7777, set-id and sticky bits included) of a path. */
+export interface Ownership {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** The user the node's OpenClaw gateway runs as: who must own (and be able to use) what clawfleet writes. */
+export interface GatewayUser {
+  /** As the inventory's `owner:` names it, or "uid:gid" when taken from the OpenClaw home. */
+  name: string;
+  uid: number;
+  gid: number;
+  /** Every group the user is in (its primary gid and its /etc/group memberships). */
+  groups: number[];
+  source: 'inventory' | 'home';
+}
 
 /** One entry of a recursive listing, relative to the listed dir ("a", "a/b.jsonl"). */
 export interface ManifestEntry {
@@ -101,6 +125,12 @@ export interface NodeFacts {
   openclawBinary: OpenclawBinary | null;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
+  /**
+   * The gateway's user (inventory `owner:`, else the owner of the OpenClaw home); null when it could not be
+   * found (then `gatewayProblem` says why, when the inventory named one).
+   */
+  gateway?: GatewayUser | null;
+  gatewayProblem?: string;
   /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; empty for root. */
   writable?: Record<string, boolean>;
   /**

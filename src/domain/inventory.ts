@@ -8,6 +8,8 @@ export interface NodeSpec {
   identity?: string;
   /** SSH: run whatever needs root through `sudo -n` (a non-root login with passwordless sudo). */
   become?: 'sudo';
+  /** The gateway's user, `user` or `user:group` (names or numeric ids); default: the owner of the OpenClaw home. */
+  owner?: string;
   /** local transport: absolute host dir standing in for the node's `/`. */
   root?: string;
   home?: string;

@@ -18,6 +18,11 @@ export interface NodePaths {
   attic: string;
   /** Journal, lock and config backups (under the data root). */
   stateDir: string;
+  /**
+   * How apply creates a missing data root: the login keeps it (clawfleet's own state lives in it), the gateway's
+   * group may pass through it, and it is no more open than the OpenClaw home. Absent: 0755, the login's group.
+   */
+  dataRootMode?: { gid: number; mode: number };
 }
 
 export interface NodePlan {

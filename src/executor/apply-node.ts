@@ -55,7 +55,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
   try {
     await acquireLock(w, plan.paths, { runId: opts.runId, by: opts.by, pid: process.pid, at: now(), purpose: 'apply' }, { planned: opts.planned });
     heartbeat = await startHeartbeat(w, opts.runId);
-    if ((await statOne(w, plan.paths.dataRoot)).kind === 'missing') await w.mkdir(plan.paths.dataRoot, 0o755);
+    if ((await statOne(w, plan.paths.dataRoot)).kind === 'missing') await createDataRoot(w, plan);
     await mkdirp(w, plan.paths.stateDir);
   } catch (e) {
     await heartbeat?.stop();
@@ -135,6 +135,15 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
     }
   }
   return finish(result, plan);
+}
+
+/** The data root, with the login as its owner, the gateway's group and the mode the plan chose. */
+async function createDataRoot(w: NodeWriter, plan: NodePlan): Promise<void> {
+  const want = plan.paths.dataRootMode;
+  await w.mkdir(plan.paths.dataRoot, want?.mode ?? 0o755);
+  if (!want) return;
+  const f = await statOne(w, plan.paths.dataRoot);
+  if (f.kind === 'dir' && f.uid !== undefined) await w.setOwner(plan.paths.dataRoot, { uid: f.uid, gid: want.gid, mode: want.mode });
 }
 
 /** Runs the handler once; its outcome is journaled and reported, never rolled back (it already ran). */

@@ -14,6 +14,8 @@ const absPath = z.string().regex(/^\/[^\0]*$/, 'must be an absolute path').refin
 const name = z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..', 'not a plain name');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const seq = z.number().int().min(0);
+const id = z.number().int().min(0).max(0xffffffff);
+const ownership = z.strictObject({ uid: id, gid: id, mode: z.number().int().min(0).max(0o7777) });
 const at = z.string();
 
 /** Everything rollback needs to undo one action, fixed (and journaled) before the action starts. */
@@ -45,8 +47,12 @@ export const UndoInfoSchema = z.discriminatedUnion('kind', [
     tmp: absPath.optional(),
     /** sha256 of the file planned against, when it existed. */
     beforeSha256: sha256.optional(),
+    /** Owner, group and mode of the file before the run (restored with its bytes); absent in older journals. */
+    owner: ownership.optional(),
   }),
   z.strictObject({ kind: z.literal('quarantine'), path: absPath, to: absPath }),
+  /** The owner, group and mode the path had before (restored exactly), and those the run gave it. */
+  z.strictObject({ kind: z.literal('set-owner'), path: absPath, from: ownership, to: ownership }),
 ]);
 export type UndoInfo = z.infer<typeof UndoInfoSchema>;
 

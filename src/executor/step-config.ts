@@ -18,7 +18,7 @@ async function undoState(ctx: RunContext, u: Undo): Promise<'nothing' | 'restore
   if (b?.kind !== 'file') return 'nothing'; // the backup was never taken: the file was never touched
   // An interrupted backup (a crash while writing it) means the file was never swapped.
   if (u.beforeSha256 && b.sha256 !== u.beforeSha256) return 'nothing';
-  if (f.kind === 'file' && f.sha256 === b.sha256 && f.mode === u.mode) return 'nothing';
+  if (f.kind === 'file' && f.sha256 === b.sha256 && f.mode === (u.owner?.mode ?? u.mode) && (!u.owner || (f.uid === u.owner.uid && f.gid === u.owner.gid))) return 'nothing';
   if (f.kind === 'file' && f.sha256 !== u.afterSha256 && f.sha256 !== b.sha256) return 'changed-since';
   return 'restore';
 }
@@ -49,6 +49,8 @@ export const configStep: Step<'merge-config'> = {
       // Named by the run, so a crash between writing the candidate and the rename leaves nothing rollback cannot find.
       tmp: `${parentOf(a.path)}/.${baseName(a.path)}.clawfleet-${ctx.runId}`,
       ...(a.expect.kind === 'file' ? { beforeSha256: a.expect.sha256 } : {}),
+      // The owner and group the file had when planned against: rollback gives them back with its bytes.
+      ...(a.before ? { owner: a.before } : {}),
     };
   },
 
@@ -70,11 +72,13 @@ export const configStep: Step<'merge-config'> = {
     }
     // The candidate next to the live file: the node's own OpenClaw validates it before it is renamed into place.
     await w.writeFileExclusive(u.tmp!, text, u.mode);
+    if (a.owner) await w.setOwner(u.tmp!, { ...a.owner, mode: u.mode });
     await validateCandidate(ctx, u.tmp!, `${u.aside}.candidate`, a.path);
     if (u.existed) await w.replace(u.tmp!, a.path);
     else await w.rename(u.tmp!, a.path); // fails if a file appeared there since the plan
     const f = await statOne(w, a.path);
-    if (f.kind !== 'file' || f.sha256 !== a.afterSha256 || f.mode !== u.mode) {
+    const ownerWrong = a.owner !== undefined && (f.kind !== 'file' || f.uid !== a.owner.uid || f.gid !== a.owner.gid);
+    if (f.kind !== 'file' || f.sha256 !== a.afterSha256 || f.mode !== u.mode || ownerWrong) {
       throw new ClawError('VERIFY', 'written config does not read back as planned', { node: ctx.node, path: a.path });
     }
   },
@@ -106,7 +110,12 @@ export const configStep: Step<'merge-config'> = {
       await moveAside(w, u.path, u.aside);
       return { notes };
     }
-    await w.writeFileAtomic(u.path, await w.readFile(u.backup), u.mode);
+    // Written beside the file, given its owner, then renamed over it: the gateway never sees a root-owned config.
+    const back = `${u.tmp ?? `${u.path}.clawfleet-undo`}.undo`;
+    if ((await statOne(w, back)).kind !== 'missing') await moveAside(w, back, `${u.aside}.undo-candidate`);
+    await w.writeFileExclusive(back, await w.readFile(u.backup), u.owner?.mode ?? u.mode);
+    if (u.owner) await w.setOwner(back, u.owner);
+    await w.replace(back, u.path);
     return { notes };
   },
 

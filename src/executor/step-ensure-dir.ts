@@ -8,6 +8,8 @@ export const ensureDirStep: Step<'ensure-dir'> = {
 
   async act(ctx, a) {
     await ctx.writer.mkdir(a.path, a.mode);
+    // Owner after the mkdir (the dir is empty and not yet linked to: nobody uses it before it is right).
+    if (a.owner) await ctx.writer.setOwner(a.path, { ...a.owner, mode: a.mode });
   },
 
   async undo(ctx, u, { seq }) {

@@ -4,6 +4,7 @@ import { configStep } from './step-config.js';
 import { ensureDirStep } from './step-ensure-dir.js';
 import { linkStep } from './step-link.js';
 import { quarantineStep } from './step-quarantine.js';
+import { setOwnerStep } from './step-set-owner.js';
 import type { Step } from './step.js';
 
 /**
@@ -15,6 +16,7 @@ export const STEPS: { readonly [T in ActionType]: Step<T> } = {
   link: linkStep,
   'merge-config': configStep,
   quarantine: quarantineStep,
+  'set-owner': setOwnerStep,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { ACCOUNT_FILES, resolveGateway } from './gateway-user.js';
 import type { NodeFacts } from '../domain/facts.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
@@ -46,7 +47,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   }
   // Each listed agent's `agent/` dir is listed too: where its credentials are (auth-profiles.json or SQLite).
   const agentStores = node.agents.map((a) => `${layout.agentsDir}/${a}/agent`);
-  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath], access: writeDirs(layout, node) });
+  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath, ...ACCOUNT_FILES], access: writeDirs(layout, node) });
   const agentDirs = first.list[layout.agentsDir] ?? null;
 
   // Manifests: dirs that would become links (and their targets, to detect clashes), and orphan candidates.
@@ -111,5 +112,8 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
     writable: first.access ?? {},
     agentCredentials,
   };
+  const gw = resolveGateway(node.owner, first.stat[layout.home], first.read['/etc/passwd'] ?? null, first.read['/etc/group'] ?? null);
+  facts.gateway = gw.user;
+  if (gw.problem) facts.gatewayProblem = gw.problem;
   return { facts, layout };
 }

@@ -18,6 +18,8 @@ const nodeFields = {
   identity: z.string().optional(),
   /** `sudo`: a non-root login runs whatever needs root through `sudo -n` (`none` turns a group's or the defaults' off). */
   become: z.enum(['sudo', 'none']).optional(),
+  /** The gateway's user and group on the node: `openclaw` or `openclaw:openclaw` (default: the owner of openclawHome). */
+  owner: z.string().regex(/^[a-z0-9_][a-z0-9_.-]*(:[a-z0-9_][a-z0-9_.-]*)?$/i, 'owner must be "user" or "user:group"').optional(),
   /** local transport: the host dir that stands in for the node's `/`. */
   root: z.string().optional(),
   /** local transport: the node's home, as a node path. */

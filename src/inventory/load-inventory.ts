@@ -47,7 +47,7 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
     overrides,
     groups: groups.map(([g]) => g),
   };
-  const optional = { port: pick('port'), user: pick('user'), identity: pick('identity'), home: pick('home'), handler: pick('handler') };
+  const optional = { port: pick('port'), user: pick('user'), identity: pick('identity'), home: pick('home'), handler: pick('handler'), owner: pick('owner') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
   if (pick('become') === 'sudo') spec.become = 'sudo';
   const health = healthSpec(pick('health'));

@@ -18,7 +18,7 @@ export interface SavedPlanProblem {
   message: string;
 }
 
-const PREFIX: Record<Action['type'], string> = { 'ensure-dir': 'dir', link: 'link', 'merge-config': 'config', quarantine: 'quarantine' };
+const PREFIX: Record<Action['type'], string> = { 'ensure-dir': 'dir', link: 'link', 'merge-config': 'config', quarantine: 'quarantine', 'set-owner': 'owner' };
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): string | null {
@@ -27,7 +27,9 @@ function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): 
     case 'ensure-dir': {
       const mode = a.path === l.home ? 0o700 : l.dataDirs.includes(a.path) ? baseline.dirMode : null;
       if (mode === null) return `ensure-dir of a path that is neither the OpenClaw home nor a data dir of baseline ${baseline.name}`;
-      if (a.mode !== mode) return `ensure-dir with mode ${a.mode.toString(8)}, the baseline says ${mode.toString(8)}`;
+      // With an owner, the mode is the baseline's capped by the home, or carried from the dir the target stands
+      // in for: never open to others beyond the baseline's mode, no setuid or sticky bit.
+      if (a.owner ? (a.mode & 0o007 & ~mode) !== 0 || (a.mode & 0o5000) !== 0 : a.mode !== mode) return `ensure-dir with mode ${a.mode.toString(8)}, the baseline says ${mode.toString(8)}`;
       return a.expect.kind === 'missing' ? null : `ensure-dir expecting ${a.expect.kind}, the planner only creates missing dirs`;
     }
     case 'link': {
@@ -43,8 +45,14 @@ function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): 
       // `included` (what the node's $include files define) comes from facts: the executor's merge re-checks it
       if (!same(a.sections.map((x) => ({ path: x.path, value: x.value })), sectionsOf(baseline, spec))) return `config sections differ from what baseline ${baseline.name} and the inventory's overrides give: re-plan`;
       if (a.expect.kind !== 'missing' && a.expect.kind !== 'file') return `config merge expecting ${a.expect.kind}`;
-      if (a.expect.kind === 'missing' && a.mode !== baseline.config.mode) return `new config with mode ${a.mode.toString(8)}, the baseline says ${baseline.config.mode.toString(8)}`;
+      if (a.expect.kind === 'missing' && (a.mode & ~baseline.config.mode) !== 0) return `new config with mode ${a.mode.toString(8)}, the baseline says ${baseline.config.mode.toString(8)}`;
       return (a.mode & ~0o777) === 0 ? null : `config mode ${a.mode.toString(8)} has special bits`;
+    }
+    case 'set-owner': {
+      const mine = a.path === l.configPath || l.dataDirs.includes(a.path);
+      if (!mine) return 'set-owner of a path that is neither the config nor a data dir';
+      if (((a.to.mode | a.from.mode) & 0o5000) !== 0 && (a.to.mode & 0o5000) !== (a.from.mode & 0o5000)) return 'set-owner that changes a setuid or sticky bit';
+      return a.expect.kind === 'dir' || a.expect.kind === 'file' ? null : `set-owner expecting ${a.expect.kind}`;
     }
     case 'quarantine': {
       if (a.path !== `${l.agentsDir}/${a.agentId}`) return `quarantine of a path that is not the agent dir ${l.agentsDir}/${a.agentId}`;

@@ -21,10 +21,15 @@ const base = {
   items: z.array(z.string()),
 };
 
+const mode = z.number().int().min(0).max(0o7777);
+const id = z.number().int().min(0).max(0xffffffff);
+const idPair = z.strictObject({ uid: id, gid: id });
+const ownership = z.strictObject({ uid: id, gid: id, mode });
+
 const name = z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..', 'not a plain name');
 
 export const ActionSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...base, type: z.literal('ensure-dir'), mode: z.number().int().min(0).max(0o7777) }),
+  z.strictObject({ ...base, type: z.literal('ensure-dir'), mode, owner: idPair.optional() }),
   z.strictObject({ ...base, type: z.literal('link'), target: absPath, copy: z.array(name), same: z.array(name) }),
   z.strictObject({
     ...base,
@@ -39,8 +44,11 @@ export const ActionSchema = z.discriminatedUnion('type', [
     afterSha256: sha256,
     diff: z.string(),
     added: z.array(z.string()),
-    mode: z.number().int().min(0).max(0o7777),
+    mode,
+    owner: idPair.optional(),
+    before: ownership.optional(),
   }),
+  z.strictObject({ ...base, type: z.literal('set-owner'), from: ownership, to: ownership }),
   z.strictObject({ ...base, type: z.literal('quarantine'), agentId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i), holdsCredentials: z.boolean() }),
 ]);
 
@@ -54,7 +62,7 @@ const DiagnosticSchema = z.strictObject({
 const NodePlanSchema = z.strictObject({
   node: z.string(),
   baseline: z.string(),
-  paths: z.strictObject({ home: z.string(), dataRoot: z.string(), attic: z.string(), stateDir: z.string() }),
+  paths: z.strictObject({ home: z.string(), dataRoot: z.string(), attic: z.string(), stateDir: z.string(), dataRootMode: z.strictObject({ gid: id, mode }).optional() }),
   protected: z.array(z.string()),
   actions: z.array(ActionSchema),
   diagnostics: z.array(DiagnosticSchema),

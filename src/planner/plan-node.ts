@@ -1,19 +1,21 @@
 import type { Action } from '../domain/actions.js';
 import type { NodePlan } from '../domain/plan.js';
-import type { PlanInput, RuleOutput } from './context.js';
+import { factOf, type PlanInput, type RuleOutput } from './context.js';
+import { plannedGateway } from './ownership.js';
 import { planAccess } from './rule-access.js';
 import { planConfig } from './rule-config.js';
 import { planDataDirs } from './rule-data-dirs.js';
 import { planLinks } from './rule-links.js';
 import { planOpenclaw } from './rule-openclaw.js';
 import { planOrphans } from './rule-orphans.js';
+import { planOwnership } from './rule-ownership.js';
 import { planVersion } from './rule-version.js';
 
 /**
  * Rules in the order their actions must run: dirs before the links into them, config, then orphans. Each
  * also sees the actions the rules before it planned (planOpenclaw and planAccess, last, look at all of them).
  */
-const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOrphans, planOpenclaw, planAccess];
+const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOwnership, planOrphans, planOpenclaw, planAccess];
 
 /**
  * The planner: a pure function of (baseline, node, facts). A node with an error diagnostic keeps its
@@ -33,5 +35,20 @@ export function planNode(input: PlanInput): NodePlan {
     seen.add(a.path);
   }
   const { home, dataRoot, attic, stateDir } = input.layout;
-  return { node: input.node.name, baseline: input.baseline.name, paths: { home, dataRoot, attic, stateDir }, protected: input.baseline.protected, actions, diagnostics };
+  const paths: NodePlan['paths'] = { home, dataRoot, attic, stateDir };
+  const dataRootMode = newDataRootMode(input);
+  if (dataRootMode) paths.dataRootMode = dataRootMode;
+  return { node: input.node.name, baseline: input.baseline.name, paths, protected: input.baseline.protected, actions, diagnostics };
+}
+
+/**
+ * A data root apply creates: the login's (clawfleet keeps its state there), the gateway's group may pass
+ * through it, and others only where the OpenClaw home let them (0710 behind a home closed to others).
+ */
+function newDataRootMode(input: PlanInput): { gid: number; mode: number } | null {
+  const g = plannedGateway(input);
+  if (!g || factOf(input, input.layout.dataRoot).kind !== 'missing') return null;
+  const home = factOf(input, input.layout.home);
+  const closed = home.kind !== 'dir' || (home.mode & 0o007) === 0;
+  return { gid: g.gid, mode: closed ? 0o710 : 0o755 };
 }

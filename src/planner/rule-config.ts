@@ -1,3 +1,4 @@
+import { ownershipOf, plannedGateway, usableBy } from './ownership.js';
 import type { MergeConfigAction, SectionValue } from '../domain/actions.js';
 import { ConfigParseError } from '../config/merge.js';
 import { mergedText } from '../config/merged-text.js';
@@ -140,6 +141,22 @@ export function planConfig(input: PlanInput): RuleOutput {
     items: itemsOfAdded(input, merged.added),
     reason: fact.kind === 'file' ? `adds ${merged.added.length} missing key(s)` : 'config file is missing: create it with the baseline sections',
   };
+  configOwner(input, action);
   out.actions.push(action);
   return out;
+}
+
+/** The written config keeps its owner, group and mode, made usable by the gateway; a new one is the gateway's. */
+function configOwner(input: PlanInput, a: MergeConfigAction): void {
+  const fact = input.facts.config.fact;
+  const had = ownershipOf(fact);
+  if (had) a.before = had;
+  const g = plannedGateway(input);
+  if (!g) {
+    if (had) a.owner = { uid: had.uid, gid: had.gid };
+    return;
+  }
+  const o = usableBy(g, had ?? { uid: g.uid, gid: g.gid, mode: a.mode }, 'rw');
+  a.owner = { uid: o.uid, gid: o.gid };
+  a.mode = o.mode;
 }

@@ -1,3 +1,4 @@
+import { capByHome, carriedTo, plannedGateway, showOwnership, usableBy } from './ownership.js';
 import type { Action } from '../domain/actions.js';
 import { describeFact, diag, factOf, type PlanInput, type RuleOutput } from './context.js';
 
@@ -17,6 +18,15 @@ export function planDataDirs(input: PlanInput): RuleOutput {
     } else if (f.kind === 'missing') {
       const items = [...new Set(input.layout.links.filter((l) => l.target === path || l.target.startsWith(path + '/')).map((l) => l.item))];
       const a: Action = { type: 'ensure-dir', id: `dir:${path}`, path, mode, expect: { kind: 'missing' }, reason: `${what} is missing`, items };
+      const g = plannedGateway(input);
+      if (g) {
+        // The gateway's, with the mode of the dir it stands in for, else the baseline's mode; either made no
+        // more open than the OpenClaw home (a setgid dir keeps its group's bits); the gateway may always use it.
+        const carried = carriedTo(input, path);
+        const o = usableBy(g, carried ?? { uid: g.uid, gid: g.gid, mode: capByHome(input, mode) }, 'rwx');
+        Object.assign(a, { mode: o.mode, owner: { uid: o.uid, gid: o.gid } });
+        if (carried) a.reason += `; it gets the owner, group and mode of the dir it stands in for (${showOwnership(o)})`;
+      }
       out.actions.push(a);
     } else {
       out.diagnostics.push(diag(input, 'error', `expected a dir (${what}), found ${describeFact(f)}`, path));

@@ -4,6 +4,7 @@ import { planSummary } from './plan-text.js';
 import { escapeControl } from './escape.js';
 import { displayPlan } from './plan-safe.js';
 import { redactShapes } from './secret-shapes.js';
+import { showOwnership } from '../planner/ownership.js';
 
 /** GitHub's limit for one comment body. */
 export const MARKDOWN_LIMIT = 65_536;
@@ -23,6 +24,8 @@ function actionItem(a: Action): string {
       return `- ✏️ config ${code(a.path)}: adds ${a.added.map(code).join(', ')}`;
     case 'quarantine':
       return `- 📦 quarantine ${code(a.path)}${a.holdsCredentials ? ' — **⚠ holds credentials**' : ''}`;
+    case 'set-owner':
+      return `- 🔑 owner ${code(a.path)}: ${code(showOwnership(a.from))} → ${code(showOwnership(a.to))}`;
   }
 }
 

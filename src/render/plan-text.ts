@@ -4,11 +4,12 @@ import { nodeHasErrors } from '../domain/plan.js';
 import { displayPlan } from './plan-safe.js';
 import { redactShapes } from './secret-shapes.js';
 import type { Style } from './style.js';
+import { showOwnership } from '../planner/ownership.js';
 
 function actionLine(a: Action, s: Style): string {
   switch (a.type) {
     case 'ensure-dir':
-      return `${s.green('+ dir       ')} ${a.path}  ${s.dim(`(mode ${a.mode.toString(8)})`)}`;
+      return `${s.green('+ dir       ')} ${a.path}  ${s.dim(`(mode ${a.mode.toString(8)}${a.owner ? `, owner ${a.owner.uid}:${a.owner.gid}` : ''})`)}`;
     case 'link': {
       const moves = a.copy.length ? s.dim(`  moves ${a.copy.length} entr${a.copy.length === 1 ? 'y' : 'ies'}: ${a.copy.slice(0, 6).join(', ')}${a.copy.length > 6 ? ', …' : ''}`) : '';
       const sign = a.expect.kind === 'missing' ? s.green('+ link      ') : s.yellow('~ link      ');
@@ -18,6 +19,8 @@ function actionLine(a: Action, s: Style): string {
       return `${a.expect.kind === 'missing' ? s.green('+ config    ') : s.yellow('~ config    ')} ${a.path}  ${s.dim(`adds ${a.added.join(', ')}`)}`;
     case 'quarantine':
       return `${s.red('- quarantine')} ${a.path}${a.holdsCredentials ? '  ' + s.red(s.bold('⚠ holds credentials')) : ''}`;
+    case 'set-owner':
+      return `${s.yellow('~ owner     ')} ${a.path}  ${s.dim(`${showOwnership(a.from)} → ${showOwnership(a.to)}`)}`;
   }
 }
 

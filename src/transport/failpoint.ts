@@ -84,7 +84,7 @@ async function pause(ms: number, release: string | undefined): Promise<void> {
   }
 }
 
-type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'rmdir' | 'unlink';
+type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'rmdir' | 'unlink' | 'setOwner';
 
 /**
  * The writer itself when no failpoint is set; else a wrapper counting (and failing at) the points.
@@ -140,6 +140,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
     replace: (f, t) => mutate('replace', t, () => w.replace(f, t)),
     copyTree: (f, t) => mutate('copyTree', t, () => w.copyTree(f, t)),
     rmdir: (p) => mutate('rmdir', p, () => w.rmdir(p)),
+    setOwner: (p, o) => mutate('setOwner', p, () => w.setOwner(p, o)),
     unlink: (p) => mutate('unlink', p, () => w.unlink(p)),
   };
   return wrapped;

@@ -22,9 +22,10 @@ export async function lstatFact(host: string, unmapTarget: (t: string) => string
   }
   const mode = st.mode & 0o7777;
   if (st.isSymbolicLink()) return { kind: 'symlink', target: unmapTarget(await readlink(host)) };
-  if (st.isDirectory()) return { kind: 'dir', mode };
-  if (st.isFile()) return { kind: 'file', mode, size: st.size, sha256: await sha256File(host) };
-  return { kind: 'other', mode };
+  const owned = { uid: st.uid, gid: st.gid };
+  if (st.isDirectory()) return { kind: 'dir', mode, ...owned };
+  if (st.isFile()) return { kind: 'file', mode, size: st.size, sha256: await sha256File(host), ...owned };
+  return { kind: 'other', mode, ...owned };
 }
 
 export async function listChildren(host: string): Promise<DirChild[] | null> {

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, cp, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, cp, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
 import { listChildren, lstatFact, manifestOf, readText, writableDir } from './local-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
-import type { ExecResult, NodeWriter } from './types.js';
+import type { ExecResult, NodeWriter, Ownership } from './types.js';
 
 export interface LocalNodeOptions {
   node: string;
@@ -172,6 +172,16 @@ export class LocalNode implements NodeWriter {
     for (const e of m?.entries ?? []) {
       if (e.kind === 'dir') await chmod(this.host(`${to}/${e.rel}`), e.mode);
     }
+  }
+
+  async setOwner(path: string, o: Ownership): Promise<void> {
+    await this.guard(path, async () => {
+      const st = await lstat(this.host(path));
+      if (st.isSymbolicLink()) throw new ClawError('ELOOP', 'setOwner: is a symlink: refusing to follow it', { node: this.node, path });
+      if (!st.isDirectory() && !st.isFile()) throw new ClawError('EINVAL', 'setOwner: not a dir or a regular file', { node: this.node, path });
+      await lchown(this.host(path), o.uid, o.gid);
+      await chmod(this.host(path), o.mode & 0o7777);
+    });
   }
 
   async rmdir(path: string): Promise<void> {

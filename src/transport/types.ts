@@ -1,4 +1,6 @@
-import type { OpenclawBinary, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { OpenclawBinary, Ownership, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
+
+export type { Ownership };
 
 /*
  * Adding a transport operation (a method of NodeReader or NodeWriter) touches, in this order:
@@ -71,6 +73,13 @@ export interface NodeWriter extends NodeReader {
   replace(from: string, to: string): Promise<void>;
   /** Copy a tree (dir, file or symlink) to a path that must not exist, preserving modes and symlinks. */
   copyTree(from: string, to: string): Promise<void>;
+  /**
+   * Give an existing dir or file this owner, group and exact mode (setgid and sticky bits included): chown
+   * first, then chmod (a chown may clear set-id bits). Never follows a link: refuses (ELOOP) when `path` is a
+   * symlink when looked at; fails when it is missing. Two requests, no check between them (the caller
+   * re-reads and verifies).
+   */
+  setOwner(path: string, owner: Ownership): Promise<void>;
   /** Remove an empty dir. */
   rmdir(path: string): Promise<void>;
   /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */

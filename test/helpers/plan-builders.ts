@@ -115,6 +115,8 @@ export class InputBuilder {
   binary: NodeFacts['openclawBinary'] = null;
   agentFiles: NodeFacts['agentFiles'] = {};
   agentCredentials: NodeFacts['agentCredentials'] = {};
+  gatewayUser: NodeFacts['gateway'] = undefined;
+  gatewayProblem: string | undefined = undefined;
 
   constructor(
     readonly baseline: Baseline,
@@ -199,6 +201,22 @@ export class InputBuilder {
     return this;
   }
 
+  /** The gateway's user as the facts resolved it (null: not found, with the inventory's problem). */
+  gateway(user: NodeFacts['gateway'], problem?: string): this {
+    this.gatewayUser = user;
+    this.gatewayProblem = problem;
+    return this;
+  }
+
+  /** Owner, group and mode of an existing dir or file (the config's fact too). */
+  owned(path: string, uid: number, gid: number, mode: number): this {
+    const f = this.paths[path];
+    if (!f || (f.kind !== 'dir' && f.kind !== 'file')) throw new Error(`owned: ${path} is not a dir or file`);
+    this.paths[path] = { ...f, uid, gid, mode };
+    if (path === this.layout.configPath) this.config = { ...this.config, fact: this.paths[path]! };
+    return this;
+  }
+
   /** Everything the baseline wants is in place. */
   converge(configText: string): this {
     this.dir(this.layout.home);
@@ -226,6 +244,8 @@ export class InputBuilder {
       agentFiles: structuredClone(this.agentFiles),
       agentCredentials: structuredClone(this.agentCredentials),
     };
+    if (this.gatewayUser !== undefined) facts.gateway = structuredClone(this.gatewayUser);
+    if (this.gatewayProblem !== undefined) facts.gatewayProblem = this.gatewayProblem;
     return { baseline: this.baseline, node: this.node, facts, layout: this.layout };
   }
 }

@@ -137,17 +137,18 @@ describe('probe script (run by local /bin/sh)', () => {
       stat: [tree, `${tree}/secret`, `${tree}/abs-link-to-dir`, `${tree}/nl-target`, `${tree}/fifo`, `${tree}/missing`, `${tree}/secret/under-a-file`, `${tree}/sticky/`, ...HOSTILE.map((n) => `${tree}/${n}`)],
     };
     const res = runLocal(req);
-    expect(res.stat[tree]).toEqual({ kind: 'dir', mode: lstatSync(tree).mode & 0o7777 });
-    expect(res.stat[`${tree}/secret`]).toEqual({ kind: 'file', mode: 0o600, size: 5, sha256: createHash('sha256').update('token').digest('hex') });
+    const ids = (p: string) => ({ uid: lstatSync(p).uid, gid: lstatSync(p).gid });
+    expect(res.stat[tree]).toEqual({ kind: 'dir', mode: lstatSync(tree).mode & 0o7777, ...ids(tree) });
+    expect(res.stat[`${tree}/secret`]).toEqual({ kind: 'file', mode: 0o600, size: 5, sha256: createHash('sha256').update('token').digest('hex'), ...ids(`${tree}/secret`) });
     expect(res.stat[`${tree}/abs-link-to-dir`]).toEqual({ kind: 'symlink', target: '/etc' });
     expect(res.stat[`${tree}/nl-target`]).toEqual({ kind: 'symlink', target: 'target\nwith newline' });
-    expect(res.stat[`${tree}/fifo`]).toEqual({ kind: 'other', mode: lstatSync(`${tree}/fifo`).mode & 0o7777 });
+    expect(res.stat[`${tree}/fifo`]).toEqual({ kind: 'other', mode: lstatSync(`${tree}/fifo`).mode & 0o7777, ...ids(`${tree}/fifo`) });
     expect(res.stat[`${tree}/missing`]).toEqual({ kind: 'missing' });
     expect(res.stat[`${tree}/secret/under-a-file`]).toEqual({ kind: 'missing' });
-    expect(res.stat[`${tree}/sticky/`]).toEqual({ kind: 'dir', mode: 0o1777 });
+    expect(res.stat[`${tree}/sticky/`]).toEqual({ kind: 'dir', mode: 0o1777, ...ids(`${tree}/sticky`) });
     for (const n of HOSTILE) {
       const body = `content of ${n}\n`;
-      expect(res.stat[`${tree}/${n}`]).toEqual({ kind: 'file', mode: 0o644, size: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex') });
+      expect(res.stat[`${tree}/${n}`]).toEqual({ kind: 'file', mode: 0o644, size: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex'), ...ids(`${tree}/${n}`) });
     }
     assertInert();
   });

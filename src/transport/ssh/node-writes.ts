@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
 import { shQuote } from '../sh-quote.js';
+import type { Ownership } from '../types.js';
 import { firstLine, type RawExec } from './exec-channel.js';
 import { FX, fxCode, type SftpChannel } from './sftp-channel.js';
 
@@ -159,6 +160,15 @@ export class NodeWrites {
       if (fxCode(e) === FX.NO_SUCH_FILE) throw this.ch.err('ENOENT', `replace: ${from} or the target dir does not exist`, to);
       throw this.ch.map(e, `replace by ${from}`, to);
     }
+  }
+
+  async setOwner(path: string, o: Ownership): Promise<void> {
+    const st = await this.ch.lstat(path);
+    if (!st) throw this.ch.err('ENOENT', 'setOwner: no such file or directory', path);
+    if (st.isSymbolicLink()) throw this.ch.err('ELOOP', 'setOwner: is a symlink: refusing to follow it', path);
+    if (!st.isDirectory() && !st.isFile()) throw this.ch.err('EINVAL', 'setOwner: not a dir or a regular file', path);
+    await this.ch.call('chown', path, (cb) => this.ch.raw.chown(path, o.uid, o.gid, cb));
+    await this.ch.call('chmod', path, (cb) => this.ch.raw.chmod(path, o.mode & 0o7777, cb));
   }
 
   async rmdir(path: string): Promise<void> {

@@ -237,15 +237,16 @@ function factOf(path: string, r: Rec | undefined, fail: Fail): PathFact | undefi
   if (r.meta === undefined) return r.missing ? { kind: 'missing' } : undefined;
   const meta = parseMeta(r.meta, path, fail);
   const mode = meta.mode & 0o7777;
+  const owned = { uid: meta.uid, gid: meta.gid };
   switch (kindOfMode(meta.mode)) {
     case 'dir':
-      return { kind: 'dir', mode };
+      return { kind: 'dir', mode, ...owned };
     case 'file':
       if (r.hash === undefined || !/^[0-9a-f]{64}$/.test(r.hash)) {
         if (r.missing) return { kind: 'missing' };
         fail('EIO', 'could not hash the file', path);
       }
-      return { kind: 'file', mode, size: meta.size, sha256: r.hash };
+      return { kind: 'file', mode, size: meta.size, sha256: r.hash, ...owned };
     case 'symlink':
       if (r.target === undefined) {
         if (r.missing) return { kind: 'missing' };
@@ -253,6 +254,6 @@ function factOf(path: string, r: Rec | undefined, fail: Fail): PathFact | undefi
       }
       return { kind: 'symlink', target: r.target };
     default:
-      return { kind: 'other', mode };
+      return { kind: 'other', mode, ...owned };
   }
 }

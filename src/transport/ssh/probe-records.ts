@@ -5,7 +5,7 @@
  * followed by exactly `fields.length` fields. Adding a record kind: add it here (tag and fields), print it
  * in probe.sh, and the compiler asks for its handler in probe-output.ts (STORE).
  *
- * Adding a per-path value to lstat data (say uid and gid): append the names to META_FIELDS, append the
+ * Adding a per-path value to lstat data (as uid and gid were): append the names to META_FIELDS, append the
  * matching conversions to probe.sh's two formats (STAT_FORMAT `stat -c '%f %s'` → `'%f %s %u %g'`, and
  * FIND_FORMAT `%y %m %s` → `%y %m %s %U %G`), and read them from `Meta` where PathFacts are built
  * (probe-output.ts factOf, sftp-probe.ts from ssh2's Stats, local-probe.ts from lstat).
@@ -49,7 +49,7 @@ export type RecordName = keyof typeof RECORD;
 export type RecordTag = (typeof RECORD)[RecordName]['tag'];
 
 /** The space-separated values of an lstat record's `meta` field, in order (after P is turned into M form). */
-export const META_FIELDS = ['mode', 'size'] as const;
+export const META_FIELDS = ['mode', 'size', 'uid', 'gid'] as const;
 export type Meta = Record<(typeof META_FIELDS)[number], number>;
 
 /** Tag → record name, for the parser. */

@@ -17,8 +17,8 @@
 # `=S`, `=L`, `=M`, `=R`, `=A` the records below (src/transport/ssh/probe-records.ts names them), `=Z` last
 # (so truncated output is detected):
 #   T path c                 top-level kind of a list/manifest/read path: d (real dir), f (real file), o (other)
-#   M path "hexmode size"    lstat of a path (`stat -c '%f %s'`)
-#   P path "t octmode size"  the same from GNU find's -printf (`%y %m %s`): no process per path
+#   M path "hexmode size uid gid"  lstat of a path (`stat -c '%f %s %u %g'`)
+#   P path "t octmode size uid gid"  the same from GNU find's -printf (`%y %m %s %U %G`): no process per path
 #   H path sha256            a regular file's hash
 #   K path target            a symlink's target
 #   B path base64            a read file's content
@@ -55,13 +55,13 @@ cls() {
 
 # one PATH: the M record of one path (or N/E).
 one() {
-  if m=$(stat -c '%f %s' -- "$1" 2>/dev/null); then printf 'M\000%s\000%s\000' "$1" "$m"; else cls "$1"; fi
+  if m=$(stat -c '%f %s %u %g' -- "$1" 2>/dev/null); then printf 'M\000%s\000%s\000' "$1" "$m"; else cls "$1"; fi
 }
 
 # ---------------------------------------------------------------- batches (find -exec ... +)
 
 batch_meta() {
-  if m=$(stat -c '%f %s' -- "$@" 2>/dev/null); then
+  if m=$(stat -c '%f %s %u %g' -- "$@" 2>/dev/null); then
     printf '%s\n' "$m" | { for p do IFS= read -r l; printf 'M\000%s\000%s\000' "$p" "$l"; done; }
   else
     for p do one "$p"; done
@@ -120,7 +120,7 @@ walk() {
 # find's -printf (no process per path but for hashing).
 full() {
   if [ "$gnu" = 1 ]; then
-    "$@" -printf 'P\000%p\000%y %m %s\000' \( -type f -exec /bin/sh -c "$self" clawprobe-hash "$ph" + -o -type l -printf 'K\000%p\000%l\000' \)
+    "$@" -printf 'P\000%p\000%y %m %s %U %G\000' \( -type f -exec /bin/sh -c "$self" clawprobe-hash "$ph" + -o -type l -printf 'K\000%p\000%l\000' \)
   else
     "$@" \( -exec /bin/sh -c "$self" clawprobe-meta "$ph" + \) \( -type f -exec /bin/sh -c "$self" clawprobe-hash "$ph" + -o -type l -exec /bin/sh -c "$self" clawprobe-link "$ph" + \)
   fi
@@ -133,7 +133,7 @@ flush() {
   case $sec in
     S) full find "$@" -maxdepth 0 2>/dev/null ;;
     L)
-      if [ "$gnu" = 1 ]; then walk "$@" -mindepth 1 -maxdepth 1 -printf 'P\000%p\000%y %m %s\000'
+      if [ "$gnu" = 1 ]; then walk "$@" -mindepth 1 -maxdepth 1 -printf 'P\000%p\000%y %m %s %U %G\000'
       else walk "$@" -mindepth 1 -maxdepth 1 -exec /bin/sh -c "$self" clawprobe-meta "$ph" +; fi ;;
     M) full walk "$@" -mindepth 1 ;;
   esac

@@ -59,16 +59,17 @@ async function sftpFact(ch: SftpChannel, path: string): Promise<PathFact | null>
   const st = await ch.lstat(path, { denied: DENIED });
   if (!st) return { kind: 'missing' };
   const mode = st.mode & 0o7777;
-  if (st.isDirectory()) return { kind: 'dir', mode };
+  const owned = { uid: st.uid, gid: st.gid };
+  if (st.isDirectory()) return { kind: 'dir', mode, ...owned };
   if (st.isSymbolicLink()) {
     const target = await ch.readlink(path);
     return target === null ? { kind: 'missing' } : { kind: 'symlink', target }; // null: vanished meanwhile
   }
-  if (!st.isFile()) return { kind: 'other', mode };
+  if (!st.isFile()) return { kind: 'other', mode, ...owned };
   if (st.size > SFTP_HASH_MAX_BYTES) return null;
   const data = await ch.readFile(path, DENIED);
   if (data === null) return { kind: 'missing' };
-  return { kind: 'file', mode, size: data.length, sha256: sha256(data) };
+  return { kind: 'file', mode, size: data.length, sha256: sha256(data), ...owned };
 }
 
 type Listing = { filename: string; attrs: Stats }[];

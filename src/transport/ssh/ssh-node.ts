@@ -2,7 +2,7 @@ import type { Client } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../../domain/facts.js';
 import { binaryScript, parseBinaryOutput } from '../openclaw-cli.js';
-import type { ExecResult, NodeWriter } from '../types.js';
+import type { ExecResult, NodeWriter, Ownership } from '../types.js';
 import { connectNode, type ConnectOptions, type NodeConnection } from './connect.js';
 import { ExecChannel, firstLine, type RawExec } from './exec-channel.js';
 import { NodeWrites } from './node-writes.js';
@@ -179,6 +179,10 @@ export class SshNode implements NodeWriter, ChannelOwner {
   copyTree(from: string, to: string): Promise<void> {
     return this.writes.copyTree(from, to);
   }
+  setOwner(path: string, owner: Ownership): Promise<void> {
+    return this.writes.setOwner(path, owner);
+  }
+
   rmdir(path: string): Promise<void> {
     return this.writes.rmdir(path);
   }
