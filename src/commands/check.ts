@@ -10,7 +10,8 @@ import { SHARD_HELP, SHARD_OPTIONS, shardOf } from './rollout-options.js';
 export const CHECK_HELP = `Usage: clawfleet check [options]
 
 Drift check: a nodes × baseline-items matrix. Every item is ✓ (matches), ✗ (drifts, and what: dir, link,
-config, conflict, agent-dir, orphan ids), ? (cannot be judged, and why), ~ (drift accepted by a waiver) or
+config, conflict, agent-dir, owner: a path the gateway user cannot use, mode: a data dir more open than the
+OpenClaw home, orphan ids), ? (cannot be judged, and why), ~ (drift accepted by a waiver) or
 – (not an item of this node). Read-only, for a look at a glance or for cron; \`clawfleet watch\` alerts on change.
 Exit code: 0 all nodes match, 2 drift, 1 a node or an item could not be checked.
 

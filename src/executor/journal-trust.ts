@@ -67,6 +67,11 @@ function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): v
       must(u.to === `${attic}/quarantine/${id}`, `quarantine ${u.to} is not in this run's attic`, u.path);
       return;
     }
+    case 'set-owner':
+      must(u.path === l.configPath || l.dataDirs.includes(u.path), 'not the config file or a data dir of this node', u.path);
+      // The planner never sets or clears a setuid bit (a dir's setgid bit is only ever carried): nor may an undo.
+      must(((u.from.mode | u.to.mode) & 0o4000) === 0, 'an owner change with a setuid bit', u.path);
+      return;
     default:
       throw new Refusal(`record ${seq}: unknown undo kind`);
   }

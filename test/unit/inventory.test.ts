@@ -129,8 +129,16 @@ describe('parseInventory errors name the file, the line and the key', () => {
     ['host with a space', 'host: "a b"', /line 3: nodes\.a\.host: host must be/],
     ['user with a shell char', 'user: "x;y"', /line 3: nodes\.a\.user: user must be a plain user name/],
     ['baseline path', 'baseline: ../etc/passwd', /line 3: nodes\.a\.baseline: baseline must be a plan name/],
+    ['owner with a shell char', 'owner: "x;y"', /line 3: nodes\.a\.owner: owner must be "user" or "user:group"/],
+    ['owner with two colons', 'owner: "a:b:c"', /line 3: nodes\.a\.owner: owner must be "user" or "user:group"/],
   ])('%s → error with line and key path', (_name, field, re) => {
     expect(inventoryError(`nodes:\n  a:\n    ${field}\n`)).toMatch(re);
+  });
+
+  it('owner: the gateway\'s user (or user:group) from defaults, a group or the node; absent by default', () => {
+    const inv = parseInventory(FILE, 'defaults:\n  owner: openclaw\ngroups:\n  g: { nodes: [b], owner: "svc:media" }\nnodes:\n  a: {}\n  b: {}\n  c: { owner: "1001:1001" }\n');
+    expect(inv.nodes.map((n) => n.owner)).toEqual(['openclaw', 'svc:media', '1001:1001']);
+    expect(parseInventory(FILE, 'nodes:\n  a: {}\n').nodes[0]!.owner).toBeUndefined();
   });
 
   it('no nodes → error', () => {

@@ -43,10 +43,20 @@ const config = (over: Partial<Extract<UndoInfo, { kind: 'merge-config' }>> = {})
   ...over,
 });
 
+const owner = (over: Partial<Extract<UndoInfo, { kind: 'set-owner' }>> = {}): UndoInfo => ({
+  kind: 'set-owner',
+  path: '/openclaw-data',
+  from: { uid: 0, gid: 0, mode: 0o700 },
+  to: { uid: 0, gid: 1001, mode: 0o710 },
+  ...over,
+});
+
 describe('checkJournal: a journal is replayed only where clawfleet could have planned', () => {
   it('accepts what the executor writes for this layout', () => {
     const recs = [run(), begin(0, { kind: 'ensure-dir', path: '/openclaw-data/memory' }), begin(1, link()), begin(2, config()), begin(3, { kind: 'quarantine', path: `${HOME}/agents/main`, to: `${ATTIC}/${RUN}/quarantine/main` })];
     expect(checkJournal(recs, RUN, L)).toEqual({ ok: true });
+    const owners = [begin(4, owner()), begin(5, owner({ path: `${HOME}/openclaw.json`, from: { uid: 0, gid: 0, mode: 0o600 }, to: { uid: 1001, gid: 1001, mode: 0o600 } })), begin(6, owner({ path: '/openclaw-data/memory', from: { uid: 0, gid: 1002, mode: 0o2770 } }))];
+    expect(checkJournal([run(), ...owners], RUN, L)).toEqual({ ok: true });
   });
 
 
@@ -61,6 +71,9 @@ describe('checkJournal: a journal is replayed only where clawfleet could have pl
     ['a config candidate elsewhere', [begin(2, config({ tmp: '/etc/cron.d/evil' }))], `${HOME}/openclaw.json`],
     ['a quarantine of a path outside agents', [begin(3, { kind: 'quarantine', path: '/root/.ssh', to: `${ATTIC}/${RUN}/quarantine/x` })], '/root/.ssh'],
     ['a quarantine destination elsewhere', [begin(3, { kind: 'quarantine', path: `${HOME}/agents/main`, to: '/etc/main' })], `${HOME}/agents/main`],
+    ['an owner change outside the planned dirs and config', [begin(4, owner({ path: '/etc/shadow' }))], '/etc/shadow'],
+    ['an owner change of the OpenClaw home\'s parent', [begin(4, owner({ path: '/home/openclaw' }))], '/home/openclaw'],
+    ['an owner change with a setuid bit', [begin(4, owner({ from: { uid: 0, gid: 0, mode: 0o4755 } }))], '/openclaw-data'],
     ['a link backup in another run\'s attic', [begin(1, link({ backup: `${ATTIC}/20261201T000000Z-ffff/moved/1-memory` }))], `${HOME}/memory`],
   ];
   it.each(forged)('refuses %s', (_, recs, path) => {

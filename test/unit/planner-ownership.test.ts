@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { buildCheck } from '../../src/check/build.js';
+import { CheckResultSchema } from '../../src/check/schema.js';
+import { checkToJson, renderCheckText } from '../../src/render/drift-matrix.js';
+import { PLAIN } from '../../src/render/style.js';
 import type { Action } from '../../src/domain/actions.js';
 import type { GatewayUser } from '../../src/domain/facts.js';
 import { nodeHasErrors } from '../../src/domain/plan.js';
@@ -32,9 +36,20 @@ describe('ownership and modes are part of the desired state', () => {
     const p = planNode(ownedConverged().owned(MEMORY, 0, 0, 0o755).owned(SESSIONS, 0, 1002, 0o2750).build());
     const a = byPath(p.actions);
     expect(p.actions.map((x) => x.type)).toEqual(['set-owner', 'set-owner']);
-    expect(a[MEMORY]).toMatchObject({ type: 'set-owner', expect: { kind: 'dir' }, from: { uid: 0, gid: 0, mode: 0o755 }, to: { uid: 1001, gid: 1001, mode: 0o755 }, items: ['memory'] });
+    // Behind a 0700 home it was private: it is also narrowed to 0700.
+    expect(a[MEMORY]).toMatchObject({ type: 'set-owner', expect: { kind: 'dir' }, from: { uid: 0, gid: 0, mode: 0o755 }, to: { uid: 1001, gid: 1001, mode: 0o700 }, items: ['memory'] });
     // In the gateway's `media` group, setgid: the group and the setgid bit stay.
     expect(a[SESSIONS]).toMatchObject({ from: { uid: 0, gid: 1002, mode: 0o2750 }, to: { uid: 1001, gid: 1002, mode: 0o2750 } });
+  });
+
+  it('a data dir more open than the OpenClaw home is drift: narrowed to what the home lets through', () => {
+    const p = planNode(ownedConverged().owned(MEMORY, 1001, 1001, 0o755).build());
+    expect(p.actions).toMatchObject([{ type: 'set-owner', path: MEMORY, from: { uid: 1001, gid: 1001, mode: 0o755 }, to: { uid: 1001, gid: 1001, mode: 0o700 } }]);
+    expect(p.actions[0]!.reason).toMatch(/more open than the OpenClaw home/);
+    // A home open to its group lets a data dir be as open to the group, never to others.
+    const b = ownedConverged().owned(OC, 1001, 1001, 0o750).owned(MEMORY, 1001, 1001, 0o755);
+    expect(planNode(b.build()).actions).toMatchObject([{ path: MEMORY, to: { mode: 0o750 } }]);
+    expect(planNode(ownedConverged().owned(OC, 1001, 1001, 0o750).owned(MEMORY, 1001, 1001, 0o750).build()).actions).toEqual([]);
   });
 
   it('a group-writable dir of a group the gateway is in is not drift', () => {
@@ -126,5 +141,53 @@ describe('the gateway user from the inventory or the OpenClaw home', () => {
     expect(resolveGateway('ghost', undefined, passwd, group).problem).toMatch(/no user "ghost"/);
     expect(resolveGateway('openclaw:nogroup', undefined, passwd, group).problem).toMatch(/no group "nogroup"/);
     expect(resolveGateway(undefined, { kind: 'missing' }, passwd, group)).toEqual({ user: null });
+  });
+});
+
+describe('check judges ownership and modes from the facts (the same findings as the plan)', () => {
+  const checkOf = (input: ReturnType<ReturnType<typeof ownedConverged>['build']>) => buildCheck([{ node: 'n1', plan: planNode(input), input }], '2026-12-01T00:00:00Z');
+
+  it('a converged node with the gateway\'s owners is ✓ everywhere', () => {
+    const r = checkOf(ownedConverged().build());
+    expect(r.drift).toBe(false);
+    expect(Object.values(r.rows[0]!.cells).every((c) => c.state === 'ok')).toBe(true);
+  });
+
+  it('a data dir the gateway cannot write, a config it cannot read, a mode more open than the home: ✗ in text and JSON', () => {
+    const input = ownedConverged().owned(MEMORY, 0, 0, 0o700).owned(SESSIONS, 1001, 1001, 0o755).owned(CONFIG, 0, 0, 0o600).build();
+    const r = checkOf(input);
+    const cells = r.rows[0]!.cells;
+    expect(r.drift).toBe(true);
+    expect(cells['memory']).toMatchObject({ state: 'drift', what: ['owner'] });
+    expect(cells['agent-sessions']).toMatchObject({ state: 'drift', what: ['mode'] });
+    expect(cells['logging']).toMatchObject({ state: 'drift', what: ['owner'] });
+    expect(cells['tools.media']).toMatchObject({ state: 'drift', what: ['owner'] });
+    const text = renderCheckText(r, PLAIN);
+    expect(text).toMatch(/n1\s+✗ owner\s+✗ owner\s+✗ owner\s+✗ mode/);
+    expect(text).toContain(`✗ n1 memory: the gateway (openclaw) cannot write ${MEMORY} (0:0 0700)`);
+    expect(text).toContain(`✗ n1 agent-sessions: ${SESSIONS} is more open (0755) than the OpenClaw home lets it be`);
+    expect(text).toContain(`✗ n1 logging: the gateway (openclaw) cannot read and write ${CONFIG} (0:0 0600)`);
+    const json = JSON.parse(checkToJson(r));
+    expect(CheckResultSchema.parse(json).rows[0]!.cells['memory']).toMatchObject({ state: 'drift', what: ['owner'] });
+    // The plan fixes exactly those paths.
+    expect(planNode(input).actions.map((a) => [a.type, a.path])).toEqual([['set-owner', MEMORY], ['set-owner', SESSIONS], ['set-owner', CONFIG]]);
+  });
+
+  it('a data root the gateway cannot pass through is ✗ owner on every link item', () => {
+    const r = checkOf(ownedConverged().owned(DATA, 0, 0, 0o700).build());
+    expect(r.rows[0]!.cells['memory']).toMatchObject({ state: 'drift', what: ['owner'] });
+    expect(r.rows[0]!.cells['agent-sessions']).toMatchObject({ state: 'drift', what: ['owner'] });
+    expect(r.rows[0]!.cells['logging']).toEqual({ state: 'ok' });
+  });
+
+  it('an inventory owner the node does not know leaves the items unjudged (?), never ✓', () => {
+    const r = checkOf(ownedConverged().gateway(null, 'owner "ghost": no user "ghost" in the node\'s /etc/passwd').build());
+    expect(r.rows[0]!.cells['memory']).toMatchObject({ state: 'unknown', why: expect.stringMatching(/ghost/) });
+    expect(r.errors).toBe(true);
+  });
+
+  it('a root gateway judges no owner (a root-owned tree stays ✓)', () => {
+    const r = checkOf(converged({ config: MINI_CONFIG_FULL }).gateway({ ...GW, uid: 0, gid: 0, groups: [0] }).owned(CONFIG, 0, 0, 0o600).build());
+    expect(r.drift).toBe(false);
   });
 });
