@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, cp, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { appendFile, chmod, cp, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
@@ -176,11 +177,22 @@ export class LocalNode implements NodeWriter {
 
   async setOwner(path: string, o: Ownership): Promise<void> {
     await this.guard(path, async () => {
-      const st = await lstat(this.host(path));
-      if (st.isSymbolicLink()) throw new ClawError('ELOOP', 'setOwner: is a symlink: refusing to follow it', { node: this.node, path });
-      if (!st.isDirectory() && !st.isFile()) throw new ClawError('EINVAL', 'setOwner: not a dir or a regular file', { node: this.node, path });
-      await lchown(this.host(path), o.uid, o.gid);
-      await chmod(this.host(path), o.mode & 0o7777);
+      // Opened with O_NOFOLLOW and changed through the descriptor: a link swapped in at any moment is never followed.
+      let fh;
+      try {
+        fh = await open(this.host(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new ClawError('ELOOP', 'setOwner: is a symlink: refusing to follow it', { node: this.node, path });
+        throw e;
+      }
+      try {
+        const st = await fh.stat();
+        if (!st.isDirectory() && !st.isFile()) throw new ClawError('EINVAL', 'setOwner: not a dir or a regular file', { node: this.node, path });
+        await fh.chown(o.uid, o.gid); // first: a chown may clear set-id bits
+        await fh.chmod(o.mode & 0o7777);
+      } finally {
+        await fh.close();
+      }
     });
   }
 

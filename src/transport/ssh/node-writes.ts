@@ -167,8 +167,22 @@ export class NodeWrites {
     if (!st) throw this.ch.err('ENOENT', 'setOwner: no such file or directory', path);
     if (st.isSymbolicLink()) throw this.ch.err('ELOOP', 'setOwner: is a symlink: refusing to follow it', path);
     if (!st.isDirectory() && !st.isFile()) throw this.ch.err('EINVAL', 'setOwner: not a dir or a regular file', path);
-    await this.ch.call('chown', path, (cb) => this.ch.raw.chown(path, o.uid, o.gid, cb));
-    await this.ch.call('chmod', path, (cb) => this.ch.raw.chmod(path, o.mode & 0o7777, cb));
+    // lsetstat@openssh.com (fchownat/fchmodat with AT_SYMLINK_NOFOLLOW on the node): plain SETSTAT follows a
+    // link swapped in since the lstat above. Owner first (a chown may clear set-id bits), then the mode; a link
+    // swapped in between only ever gets its own owner changed, and its chmod fails.
+    await this.lsetstat('setOwner', path, { uid: o.uid, gid: o.gid });
+    await this.lsetstat('setOwner', path, { mode: o.mode & 0o7777 });
+  }
+
+  private async lsetstat(op: string, path: string, attrs: { uid?: number; gid?: number; mode?: number }): Promise<void> {
+    try {
+      await this.ch.send((cb) => this.ch.raw.ext_openssh_lsetstat(path, attrs, cb));
+    } catch (e) {
+      if (/does not support this extended request/.test(String((e as Error)?.message)))
+        throw this.ch.err('ENOTSUP', `${op}: the node's SFTP server lacks lsetstat@openssh.com (needed to change an owner without following links)`, path);
+      if (fxCode(e) === FX.FAILURE || fxCode(e) === FX.OP_UNSUPPORTED) throw this.ch.err('EIO', `${op}: could not change owner or mode (a symlink, or not permitted)`, path);
+      throw this.ch.map(e, op, path);
+    }
   }
 
   async rmdir(path: string): Promise<void> {
