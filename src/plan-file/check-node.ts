@@ -27,9 +27,9 @@ function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): 
     case 'ensure-dir': {
       const mode = a.path === l.home ? 0o700 : l.dataDirs.includes(a.path) ? baseline.dirMode : null;
       if (mode === null) return `ensure-dir of a path that is neither the OpenClaw home nor a data dir of baseline ${baseline.name}`;
-      // With an owner, the mode is the baseline's capped by the home, or carried from the dir the target stands
-      // in for: never open to others beyond the baseline's mode, no setuid or sticky bit.
-      if (a.owner ? (a.mode & 0o007 & ~mode) !== 0 || (a.mode & 0o5000) !== 0 : a.mode !== mode) return `ensure-dir with mode ${a.mode.toString(8)}, the baseline says ${mode.toString(8)}`;
+      // The mode is the baseline's capped by the home, or carried from the dir the target stands in for: never
+      // open to others beyond the baseline's mode, no setuid or sticky bit.
+      if ((a.mode & 0o007 & ~mode) !== 0 || (a.mode & 0o5000) !== 0) return `ensure-dir with mode ${a.mode.toString(8)}, the baseline says ${mode.toString(8)}`;
       return a.expect.kind === 'missing' ? null : `ensure-dir expecting ${a.expect.kind}, the planner only creates missing dirs`;
     }
     case 'link': {

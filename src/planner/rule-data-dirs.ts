@@ -26,6 +26,15 @@ export function planDataDirs(input: PlanInput): RuleOutput {
         const o = usableBy(g, carried ?? { uid: g.uid, gid: g.gid, mode: capByHome(input, mode) }, 'rwx');
         Object.assign(a, { mode: o.mode, owner: { uid: o.uid, gid: o.gid } });
         if (carried) a.reason += `; it gets the owner, group and mode of the dir it stands in for (${showOwnership(o)})`;
+      } else if (path !== input.layout.home) {
+        // No gateway user to give it to (a root gateway, or none found): still never more open than the dir it
+        // stands in for (whose owner and group it keeps) or the OpenClaw home.
+        const carried = carriedTo(input, path);
+        a.mode = carried ? carried.mode : capByHome(input, mode);
+        if (carried) {
+          a.owner = { uid: carried.uid, gid: carried.gid };
+          a.reason += `; it gets the owner, group and mode of the dir it stands in for (${showOwnership(carried)})`;
+        }
       }
       out.actions.push(a);
     } else {

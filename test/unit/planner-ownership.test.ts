@@ -122,6 +122,16 @@ describe('ownership and modes are part of the desired state', () => {
     expect(p.diagnostics.find((d) => d.severity === 'error')?.message).toMatch(/ghost/);
   });
 
+  it('a root gateway: new dirs still no more open than the home, and a linked dir still carries its group and setgid bit', () => {
+    const b = converged().owned(OC, 0, 0, 0o700).owned(CONFIG, 0, 0, 0o600).owned(DATA, 0, 0, 0o755);
+    b.missing(MEMORY).dir(`${OC}/memory`, { 'a.md': 'x' }).owned(`${OC}/memory`, 0, 1002, 0o2770);
+    b.missing(SESSIONS);
+    const a = byPath(planNode(b.build()).actions);
+    expect(a[MEMORY]).toMatchObject({ type: 'ensure-dir', mode: 0o2770, owner: { uid: 0, gid: 1002 } });
+    expect(a[SESSIONS]).toMatchObject({ type: 'ensure-dir', mode: 0o700 });
+    expect(a[SESSIONS]).not.toHaveProperty('owner');
+  });
+
   it('a root gateway (or none found) plans no owner: the behaviour of a root-owned tree stays', () => {
     const p = planNode(converged({ config: MINI_CONFIG_FULL }).gateway({ ...GW, uid: 0, gid: 0, groups: [0] }).owned(CONFIG, 0, 0, 0o600).build());
     expect(p.actions).toEqual([]);

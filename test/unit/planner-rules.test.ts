@@ -122,15 +122,21 @@ describe('rule: data dirs', () => {
       diagnostics: [{ severity: 'error', path: MEM_T, message: /found a symlink to \/elsewhere/ }],
     },
     {
-      name: 'OpenClaw home missing → ensure-dir with mode 0700, before the data dirs',
+      name: 'OpenClaw home missing → ensure-dir with mode 0700, before the data dirs (no more open than it: 0700)',
       input: () => converged().missing(OC).missing(MEM_T),
-      actions: [ensureDir(OC, 0o700), ensureDir(MEM_T)],
+      actions: [ensureDir(OC, 0o700), ensureDir(MEM_T, 0o700)],
       diagnostics: [],
     },
     {
       name: 'the baseline dirMode is the mode of created data dirs',
       input: () => converged({ baseline: miniBaseline({ dirMode: 0o750 }) }).missing(MEM_T),
       actions: [ensureDir(MEM_T, 0o750)],
+      diagnostics: [],
+    },
+    {
+      name: 'a root gateway too: a new data dir is no more open than the OpenClaw home (0755 → 0700 behind a 0700 home)',
+      input: () => converged().owned(OC, 0, 0, 0o700).missing(MEM_T),
+      actions: [ensureDir(MEM_T, 0o700)],
       diagnostics: [],
     },
   ];
