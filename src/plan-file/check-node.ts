@@ -52,6 +52,9 @@ function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): 
       const mine = a.path === l.configPath || l.dataDirs.includes(a.path);
       if (!mine) return 'set-owner of a path that is neither the config nor a data dir';
       if (((a.to.mode | a.from.mode) & 0o5000) !== 0 && (a.to.mode & 0o5000) !== (a.from.mode & 0o5000)) return 'set-owner that changes a setuid or sticky bit';
+      // The planner never opens the config to group or others, nor a data dir to others beyond the baseline's mode.
+      if (a.path === l.configPath && (a.to.mode & 0o077 & ~a.from.mode) !== 0) return `set-owner that opens the config (${a.from.mode.toString(8)} → ${a.to.mode.toString(8)})`;
+      if (a.path !== l.configPath && (a.to.mode & 0o007 & ~baseline.dirMode) !== 0) return `set-owner with mode ${a.to.mode.toString(8)}, more open to others than the baseline's ${baseline.dirMode.toString(8)}`;
       return a.expect.kind === 'dir' || a.expect.kind === 'file' ? null : `set-owner expecting ${a.expect.kind}`;
     }
     case 'quarantine': {

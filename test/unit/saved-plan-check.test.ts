@@ -12,10 +12,28 @@ const spec = nodeSpec({ agents: ['alpha'] });
 const genuine = (): NodePlan => planNode(bare({ baseline, node: spec }).agents('alpha', 'stray').dir(`${OC}/agents/alpha`).agentDir('stray').build());
 const find = (p: NodePlan, type: Action['type']) => p.actions.find((a) => a.type === type)!;
 
+const setOwner = (path: string, from: number, to: number): Action => ({
+  type: 'set-owner',
+  id: `owner:${path}`,
+  path,
+  expect: path.endsWith('.json') ? { kind: 'file', sha256: 'a'.repeat(64) } : { kind: 'dir' },
+  from: { uid: 0, gid: 0, mode: from },
+  to: { uid: 1001, gid: 1001, mode: to },
+  reason: 'r',
+  items: [],
+});
+
 describe('checkSavedNodePlan', () => {
   it('accepts what the planner made', () => {
     const p = genuine();
     expect(p.actions.map((a) => a.type).sort()).toEqual(expect.arrayContaining(['ensure-dir', 'link', 'merge-config', 'quarantine']));
+    expect(checkSavedNodePlan(p, spec, baseline, HOME)).toBeNull();
+  });
+
+  it('accepts set-owner actions the planner could make (a config made the gateway\'s, a dir narrowed)', () => {
+    const p = genuine();
+    p.actions = p.actions.filter((a) => a.path !== `${DATA}/memory` && a.type !== 'merge-config');
+    p.actions.push(setOwner(`${OC}/openclaw.json`, 0o600, 0o600), setOwner(`${DATA}/memory`, 0o755, 0o700));
     expect(checkSavedNodePlan(p, spec, baseline, HOME)).toBeNull();
   });
 
@@ -31,6 +49,10 @@ describe('checkSavedNodePlan', () => {
     ['config sections not from the baseline', (p) => (find(p, 'merge-config') as Extract<Action, { type: 'merge-config' }>).sections.push({ path: ['gateway'], value: { bind: '0.0.0.0' } }), /sections differ/],
     ['a node moved to another state dir', (p) => (p.paths.stateDir = '/tmp/state'), /stateDir is not the one/],
     ['protected files dropped', (p) => (p.protected = []), /protected files differ/],
+    ['a set-owner of /etc/shadow', (p) => p.actions.push(setOwner('/etc/shadow', 0o640, 0o640)), /neither the config nor a data dir/],
+    ['a set-owner that opens the config', (p) => p.actions.push(setOwner(`${OC}/openclaw.json`, 0o600, 0o644)), /opens the config/],
+    ['a set-owner that opens a data dir to others', (p) => p.actions.push(setOwner(`${DATA}/memory`, 0o700, 0o777)), /more open to others/],
+    ['a set-owner that sets a setuid bit', (p) => p.actions.push(setOwner(`${DATA}/memory`, 0o700, 0o4700)), /setuid or sticky/],
     ['two actions for one path', (p) => p.actions.push({ ...find(p, 'link') }), /second action/],
   ];
   it.each(tamper)('refuses %s', (_, edit, why) => {
