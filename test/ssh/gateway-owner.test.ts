@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO } from '../../src/demo/scenario-data.js';
 import { seedNode } from '../../src/demo/seed.js';
+import { SshNode } from '../../src/transport/ssh/ssh-node.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startFleet, type Fleet } from './fleet.js';
 
@@ -23,6 +24,16 @@ async function readableBy(user: string): Promise<string[]> {
   const script = [
     `find /home/openclaw /openclaw-data -path '*/.clawfleet' -prune -o -type f -print >/tmp/files`,
     `setpriv --reuid=${user} --regid=${user} --init-groups sh -c 'while IFS= read -r p; do sha256sum <"$p" 2>/dev/null; done' </tmp/files`,
+    'true',
+  ].join('; ');
+  return (await fleet.exec(NODE.name, ['sh', '-c', script])).split('\n').filter(Boolean).sort();
+}
+
+/** Every dir under the two trees that USER can list (the listing of candidates is made by root). */
+async function listableBy(user: string): Promise<string[]> {
+  const script = [
+    `find /home/openclaw /openclaw-data -path '*/.clawfleet' -prune -o -type d -print >/tmp/dirs`,
+    `setpriv --reuid=${user} --regid=${user} --init-groups sh -c 'while IFS= read -r p; do ls -- "$p" >/dev/null 2>&1 && echo "$p"; done' </tmp/dirs`,
     'true',
   ].join('; ');
   return (await fleet.exec(NODE.name, ['sh', '-c', script])).split('\n').filter(Boolean).sort();
@@ -73,6 +84,7 @@ describe('a node with its own gateway user (root login)', () => {
     const base = ['-i', inv, '--known-hosts', fleet.knownHosts];
     const owners = await fleet.exec(NODE.name, ['sh', '-c', OWNERS]);
     const aliceBefore = await readableBy('alice');
+    const dirsBefore = await listableBy('alice');
     const gwBefore = await readableBy('openclaw');
     expect(gwBefore.length).toBeGreaterThan(10);
 
@@ -86,6 +98,8 @@ describe('a node with its own gateway user (root login)', () => {
     expect((await readableBy('openclaw')).length).toBe(gwBefore.length);
     const aliceAfter = await readableBy('alice');
     expect(aliceAfter.filter((h) => !aliceBefore.includes(h))).toEqual([]);
+    // Nor list a dir she could not list before, but the data root itself (its names are the baseline's).
+    expect((await listableBy('alice')).filter((d) => !dirsBefore.includes(d) && d !== '/openclaw-data')).toEqual([]);
     const after = await fleet.exec(NODE.name, ['sh', '-c', `stat -c '%n %U:%G %a' ${OC}/openclaw.json /openclaw-data/media /openclaw-data/memory /openclaw-data/agents/coder/sessions`]);
     expect(after).toBe(
       `${OC}/openclaw.json openclaw:openclaw 600\n/openclaw-data/media openclaw:media 2770\n/openclaw-data/memory openclaw:openclaw 700\n/openclaw-data/agents/coder/sessions openclaw:openclaw 700\n`,
@@ -158,4 +172,18 @@ describe('a node with its own gateway user (root login)', () => {
     expect(rb.code, rb.stdout + rb.stderr).toBe(0);
     expect(await fleet.exec(NODE.name, ['sh', '-c', OWNERS])).toBe(owners);
   }, 600_000);
+
+  it('setOwner over SFTP never follows a link: refused, and what it points to keeps its owner and mode', async () => {
+    await fleet.exec(NODE.name, ['sh', '-c', 'printf x >/tmp/victim && chmod 0600 /tmp/victim && ln -sfn /tmp/victim /openclaw-data/lnk']);
+    const w = await SshNode.open({ node: NODE.name, host: fleet.node(NODE.name).host, user: 'root', identityFiles: [fleet.clientKey], knownHostsFiles: [fleet.knownHosts], agent: '' });
+    try {
+      await expect(w.setOwner('/openclaw-data/lnk', { uid: 1001, gid: 1001, mode: 0o777 })).rejects.toMatchObject({ code: 'ELOOP' });
+      // A real dir through the same call: owner first, then the exact mode (setgid included).
+      await fleet.exec(NODE.name, ['sh', '-c', 'mkdir -p /openclaw-data/owned-probe']);
+      await w.setOwner('/openclaw-data/owned-probe', { uid: 1001, gid: 2500, mode: 0o2750 });
+    } finally {
+      await w.close();
+    }
+    expect(await fleet.exec(NODE.name, ['sh', '-c', "stat -c '%u:%g %a' /tmp/victim /openclaw-data/owned-probe; rm -rf /openclaw-data/lnk /openclaw-data/owned-probe /tmp/victim"])).toBe('0:0 600\n1001:2500 2750\n');
+  }, 120_000);
 });
