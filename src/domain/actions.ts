@@ -49,6 +49,8 @@ export interface LinkAction extends ActionBase {
   copy: string[];
   /** Top-level entries already present in `target` with identical content: nothing to copy. */
   same: string[];
+  /** Owner and group the new link itself gets (the gateway's; set without following it); absent: the login's. */
+  owner?: { uid: number; gid: number };
 }
 
 /** A config section and the default value whose absent keys are added. */

@@ -17,11 +17,16 @@ export async function dropLinkTmp(ctx: RunContext, path: string): Promise<void> 
   if ((await statOne(ctx.writer, tmp)).kind === 'symlink') await ctx.writer.unlink(tmp); // our own leftover
 }
 
-export async function pointTo(ctx: RunContext, path: string, target: string, exists: boolean): Promise<void> {
-  if (!exists) return ctx.writer.symlink(target, path);
+export async function pointTo(ctx: RunContext, path: string, target: string, exists: boolean, owner?: { uid: number; gid: number }): Promise<void> {
+  if (!exists) {
+    await ctx.writer.symlink(target, path);
+    if (owner) await ctx.writer.setLinkOwner(path, owner);
+    return;
+  }
   const tmp = linkTmp(ctx, path);
   await dropLinkTmp(ctx, path);
   await ctx.writer.symlink(target, tmp);
+  if (owner) await ctx.writer.setLinkOwner(tmp, owner);
   await ctx.writer.replace(tmp, path); // atomic swap of one link for another
 }
 

@@ -89,7 +89,7 @@ export const linkStep: Step<'link'> = {
       await mkdirp(ctx.writer, parentOf(u.backup));
       await ctx.writer.rename(a.path, u.backup);
     } else if (u.from === 'missing') await noteTarget(ctx, a, seq, null, digests);
-    await pointTo(ctx, a.path, a.target, u.from === 'symlink');
+    await pointTo(ctx, a.path, a.target, u.from === 'symlink', a.owner);
     const f = await statOne(ctx.writer, a.path);
     if (f.kind !== 'symlink' || f.target !== a.target) {
       throw new ClawError('VERIFY', 'link does not point where planned', { node: ctx.node, path: a.path });

@@ -30,7 +30,7 @@ const name = z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..'
 
 export const ActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('ensure-dir'), mode, owner: idPair.optional() }),
-  z.strictObject({ ...base, type: z.literal('link'), target: absPath, copy: z.array(name), same: z.array(name) }),
+  z.strictObject({ ...base, type: z.literal('link'), target: absPath, copy: z.array(name), same: z.array(name), owner: idPair.optional() }),
   z.strictObject({
     ...base,
     type: z.literal('merge-config'),

@@ -2,6 +2,7 @@ import type { LinkAction } from '../domain/actions.js';
 import { subManifest, topLevelNames } from '../facts/manifest.js';
 import { describeFact, diag, factOf, matchesProtected, type PlanInput, type RuleOutput } from './context.js';
 import type { LinkSlot } from './layout.js';
+import { plannedGateway } from './ownership.js';
 
 function agentPresent(input: PlanInput, agent: string): boolean {
   return (input.facts.agentDirs ?? []).some((c) => c.name === agent && c.kind === 'dir');
@@ -72,5 +73,8 @@ export function planLinks(input: PlanInput): RuleOutput {
     } else if (f.kind === 'dir') fromDir(input, slot, out);
     else out.diagnostics.push(diag(input, 'error', `expected a dir or a symlink, found ${describeFact(f)}`, slot.path));
   }
+  // The links live in the gateway's home: they are the gateway's too (a link's own owner, never its target's).
+  const g = plannedGateway(input);
+  if (g) for (const a of out.actions as LinkAction[]) a.owner = { uid: g.uid, gid: g.gid };
   return out;
 }

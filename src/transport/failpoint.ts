@@ -84,7 +84,7 @@ async function pause(ms: number, release: string | undefined): Promise<void> {
   }
 }
 
-type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'rmdir' | 'unlink' | 'setOwner';
+type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'rmdir' | 'unlink' | 'setOwner' | 'setLinkOwner';
 
 /**
  * The writer itself when no failpoint is set; else a wrapper counting (and failing at) the points.
@@ -141,6 +141,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
     copyTree: (f, t) => mutate('copyTree', t, () => w.copyTree(f, t)),
     rmdir: (p) => mutate('rmdir', p, () => w.rmdir(p)),
     setOwner: (p, o) => mutate('setOwner', p, () => w.setOwner(p, o)),
+    setLinkOwner: (p, o) => mutate('setLinkOwner', p, () => w.setLinkOwner(p, o)),
     unlink: (p) => mutate('unlink', p, () => w.unlink(p)),
   };
   return wrapped;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { appendFile, chmod, cp, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, cp, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
@@ -193,6 +193,13 @@ export class LocalNode implements NodeWriter {
       } finally {
         await fh.close();
       }
+    });
+  }
+
+  async setLinkOwner(path: string, o: { uid: number; gid: number }): Promise<void> {
+    await this.guard(path, async () => {
+      if (!(await lstat(this.host(path))).isSymbolicLink()) throw new ClawError('EINVAL', 'setLinkOwner: not a symlink', { node: this.node, path });
+      await lchown(this.host(path), o.uid, o.gid); // never follows: a link swapped for something else is what changes
     });
   }
 

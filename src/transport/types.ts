@@ -80,6 +80,8 @@ export interface NodeWriter extends NodeReader {
    * re-reads and verifies).
    */
   setOwner(path: string, owner: Ownership): Promise<void>;
+  /** Give a symlink itself this owner and group (lchown): refuses when `path` is not a symlink; never follows it. */
+  setLinkOwner(path: string, owner: { uid: number; gid: number }): Promise<void>;
   /** Remove an empty dir. */
   rmdir(path: string): Promise<void>;
   /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */

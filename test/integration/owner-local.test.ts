@@ -70,6 +70,11 @@ describe.runIf(process.getuid?.() === 0)('ownership and modes on the local trans
     // The demo's data root exists (root's, 0755): the gateway may pass through it, so it stays as it is.
     expect(await st('/openclaw-data')).toBe('0:0 755');
     expect(await st('/root/.openclaw/openclaw.json')).toBe(`${GW}:${MEDIA_GROUP} 640`);
+    // The links in the gateway's home are the gateway's (their own owner: lchown).
+    for (const l of ['/root/.openclaw/memory', '/root/.openclaw/media', '/root/.openclaw/agents/coder/sessions']) {
+      const s = await lstat(`${root}${l}`);
+      expect([l, s.isSymbolicLink(), s.uid, s.gid]).toEqual([l, true, GW, GW]);
+    }
     // Converged, ownership included.
     expect((await f.plan('node02')).actions).toEqual([]);
     const rb = await rollbackRun(f.writer('node02'), (await f.plan('node02')).paths, o.runId, 'other@machine');
@@ -92,6 +97,16 @@ describe.runIf(process.getuid?.() === 0)('ownership and modes on the local trans
     expect((await f.plan('node02')).actions).toEqual([]);
     await rollbackRun(f.writer('node02'), plan.paths, o.runId, 'other@machine');
     expect(await owners(root)).toEqual(before);
+  });
+
+  it('setLinkOwner changes a link itself, never its target, and refuses what is not a link', async () => {
+    await writeFile(`${root}/victim`, 'x', { mode: 0o600 });
+    await symlink('/victim', `${root}/lnk`);
+    await f.writer('node02').setLinkOwner('/lnk', { uid: GW, gid: GW });
+    const l = await lstat(`${root}/lnk`);
+    const v = await stat(`${root}/victim`);
+    expect([l.uid, l.gid, v.uid, v.gid]).toEqual([GW, GW, 0, 0]);
+    await expect(f.writer('node02').setLinkOwner('/victim', { uid: GW, gid: GW })).rejects.toMatchObject({ code: 'EINVAL' });
   });
 
   it('setOwner refuses a symlink and never changes what it points to', async () => {

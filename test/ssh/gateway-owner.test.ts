@@ -100,6 +100,9 @@ describe('a node with its own gateway user (root login)', () => {
     expect(aliceAfter.filter((h) => !aliceBefore.includes(h))).toEqual([]);
     // Nor list a dir she could not list before, but the data root itself (its names are the baseline's).
     expect((await listableBy('alice')).filter((d) => !dirsBefore.includes(d) && d !== '/openclaw-data')).toEqual([]);
+    // The links in its home are the gateway's own (lchown), like everything else there.
+    expect(await fleet.exec(NODE.name, ['sh', '-c', `find ${OC} -path '*/.clawfleet' -prune -o -type l ! -user openclaw -print`])).toBe('');
+    expect(await fleet.exec(NODE.name, ['sh', '-c', `find ${OC} -type l | wc -l`])).not.toBe('0\n');
     const after = await fleet.exec(NODE.name, ['sh', '-c', `stat -c '%n %U:%G %a' ${OC}/openclaw.json /openclaw-data/media /openclaw-data/memory /openclaw-data/agents/coder/sessions`]);
     expect(after).toBe(
       `${OC}/openclaw.json openclaw:openclaw 600\n/openclaw-data/media openclaw:media 2770\n/openclaw-data/memory openclaw:openclaw 700\n/openclaw-data/agents/coder/sessions openclaw:openclaw 700\n`,

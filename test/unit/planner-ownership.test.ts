@@ -87,6 +87,10 @@ describe('ownership and modes are part of the desired state', () => {
       expect(a, a.path).toMatchObject({ mode: 0o700, owner: { uid: 1001, gid: 1001 } });
     }
     expect(p.actions.find((a) => a.type === 'merge-config')).toMatchObject({ owner: { uid: 1001, gid: 1001 }, mode: 0o600 });
+    // The links themselves are the gateway's (lchown: a link's own owner).
+    const links = p.actions.filter((x) => x.type === 'link');
+    expect(links.length).toBeGreaterThan(0);
+    for (const l of links) expect(l, l.path).toMatchObject({ owner: { uid: 1001, gid: 1001 } });
   });
 
   it('a home open to its group lets new data dirs be as open (never more than the baseline\'s dirMode)', () => {

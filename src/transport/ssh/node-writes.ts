@@ -174,6 +174,13 @@ export class NodeWrites {
     await this.lsetstat('setOwner', path, { mode: o.mode & 0o7777 });
   }
 
+  async setLinkOwner(path: string, o: { uid: number; gid: number }): Promise<void> {
+    const st = await this.ch.lstat(path);
+    if (!st) throw this.ch.err('ENOENT', 'setLinkOwner: no such file or directory', path);
+    if (!st.isSymbolicLink()) throw this.ch.err('EINVAL', 'setLinkOwner: not a symlink', path);
+    await this.lsetstat('setLinkOwner', path, { uid: o.uid, gid: o.gid });
+  }
+
   private async lsetstat(op: string, path: string, attrs: { uid?: number; gid?: number; mode?: number }): Promise<void> {
     try {
       await this.ch.send((cb) => this.ch.raw.ext_openssh_lsetstat(path, attrs, cb));

@@ -182,6 +182,9 @@ export class SshNode implements NodeWriter, ChannelOwner {
   setOwner(path: string, owner: Ownership): Promise<void> {
     return this.writes.setOwner(path, owner);
   }
+  setLinkOwner(path: string, owner: { uid: number; gid: number }): Promise<void> {
+    return this.writes.setLinkOwner(path, owner);
+  }
 
   rmdir(path: string): Promise<void> {
     return this.writes.rmdir(path);
