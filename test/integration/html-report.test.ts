@@ -68,7 +68,7 @@ describe('HTML report in headless Chromium', { timeout: 300_000 }, () => {
     expect(bg).toBe('rgb(216, 243, 220)');
     // per-node details and credential status are on the page
     const text = await page.textContent('body');
-    expect(text).toMatch(/Credentials: 16 profiles in 16 agents/);
+    expect(text).toMatch(/16 credential profiles in 16 agents/);
     expect(text).toContain('invalid JSON5');
     expect(text).toMatch(/no clawfleet runs recorded on this node/);
     await page.close();
