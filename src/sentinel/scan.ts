@@ -1,6 +1,6 @@
 import type { NodeReader } from '../transport/types.js';
 import type { Scan } from './diff.js';
-import type { CredentialRecord, CredentialSource, SourceContext } from './source.js';
+import { SHARED_STORE, type CredentialRecord, type CredentialSource, type SourceContext } from './source.js';
 
 /**
  * Every source over one node; a source that fails leaves a note, never a silent gap. A profile that two
@@ -30,7 +30,7 @@ export async function scanCredentials(reader: NodeReader, ctx: SourceContext, so
     } catch (e) {
       scan.notes.push(`${s.name}: could not be read (${(e as Error).message.split('\n')[0]})`);
       // nothing of this source was read: every agent's remembered profiles are kept
-      scan.unread!.push(...ctx.agents);
+      scan.unread!.push(...ctx.agents, SHARED_STORE);
     }
   }
   scan.records = [...byKey.values()];

@@ -181,3 +181,17 @@ describe('SQLite credential source', () => {
     expect(s.notes).toEqual(['agent coder: profile anthropic:default has another key in auth-profiles.json than in openclaw-agent.sqlite; the openclaw-agent.sqlite one is watched']);
   });
 });
+
+describe('a source that fails as a whole', () => {
+  it('is one note, and every remembered profile is kept, the shared store included', async () => {
+    await put(agentDb('coder'), agentDbBytes({ 'anthropic:default': apiKey(KEY('c')) }));
+    await put(`${HOME}/state/openclaw.sqlite`, stateDbBytes({ 'anthropic:default': apiKey(KEY('s')) }));
+    const first = diffCredentials('n1', undefined, await scan(['coder']), T0, new Map());
+    const broken = { name: 'openclaw-agent.sqlite', read: () => Promise.reject(new Error('sftp channel closed')) };
+    const s = await scan(['coder'], [authProfilesSource, broken]);
+    expect(s.notes).toEqual(['openclaw-agent.sqlite: could not be read (sftp channel closed)']);
+    const d = diffCredentials('n1', first.next, s, T1, new Map());
+    expect(d.events).toEqual([]);
+    expect(Object.keys(d.next.profiles).sort()).toEqual([`${SHARED_STORE}/anthropic:default`, 'coder/anthropic:default']);
+  });
+});
