@@ -10,7 +10,7 @@
  *   shared store every agent reads through;
  * - 2026.9.x: the shared store in `state/openclaw.sqlite`, `config_machine_state` row `authProfiles.store`.
  */
-import { openSnapshot, type SqliteSnapshot } from './sqlite.js';
+import { openSnapshot, StoreReadError, type SqliteSnapshot } from './sqlite.js';
 
 export type AuthSource = 'agent-db' | 'shared-state' | 'json';
 
@@ -23,6 +23,8 @@ export interface AuthProfileSummary {
   secretFields: string[];
   /** fingerprint(value) per secret field, only when the caller passed `fingerprint`. */
   fingerprints?: Record<string, string>;
+  /** What `keyed` returned for the whole profile (null: no key material), only when the caller passed `keyed`. */
+  keyedFp?: string | null;
 }
 
 export interface AuthStoreReport {
@@ -38,6 +40,12 @@ export interface AuthStoreReport {
 export interface ReadOptions {
   /** Called with each secret value; its result is reported as that field's fingerprint. */
   fingerprint?: (secret: string, at: { source: AuthSource; profile: string; field: string }) => string;
+  /**
+   * Called with each whole profile object (it holds key material: the callback must keep only a keyed hash of
+   * it); its result is reported as `keyedFp`. Lets a caller fingerprint a profile by its own rule (e.g. the
+   * credential sentinel's, the same for auth-profiles.json and SQLite).
+   */
+  keyed?: (profile: Readonly<Record<string, unknown>>, at: { source: AuthSource; profile: string }) => string | null;
 }
 
 const SECRET_FIELD = /^(key|apikey|token|access|refresh|secret|password|privatekey|clientsecret)$|(key|token|secret|password)$/i;
@@ -58,6 +66,7 @@ export function profilesOf(doc: unknown, source: AuthSource, opts: ReadOptions =
       secretFields,
     };
     if (opts.fingerprint) s.fingerprints = Object.fromEntries(secretFields.map((f) => [f, opts.fingerprint!(rec[f] as string, { source, profile: id, field: f })]));
+    if (opts.keyed) s.keyedFp = opts.keyed(rec, { source, profile: id });
     out.push(s);
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -82,6 +91,16 @@ function readFrom(db: SqliteSnapshot, opts: ReadOptions): AuthStoreReport {
   const docs: { source: AuthSource; json: unknown }[] = [];
   if (has(tables, 'auth_profile_store')) {
     for (const r of db.rows('SELECT store_json FROM auth_profile_store')) docs.push({ source: 'agent-db', json: r.store_json });
+  }
+  // state schema < 13 kept the shared store in its own table (folded into config_machine_state since)
+  if (has(tables, 'auth_profile_stores')) {
+    const cols = db.rows("SELECT name FROM pragma_table_info('auth_profile_stores')").map((r) => String(r.name));
+    if (cols.includes('store_json')) for (const r of db.rows('SELECT store_json FROM auth_profile_stores')) docs.push({ source: 'shared-state', json: r.store_json });
+    else {
+      const n = Number(db.rows('SELECT count(*) AS n FROM auth_profile_stores')[0]?.n ?? 0);
+      report.authRows += n;
+      report.unreadableRows += n;
+    }
   }
   if (has(tables, 'auth_profile_state')) report.authRows += Number(db.rows('SELECT count(*) AS n FROM auth_profile_state')[0]?.n ?? 0);
   if (has(tables, 'config_machine_state')) {
@@ -120,6 +139,9 @@ export async function readAuthProfiles(dbBytes: Uint8Array, walBytes?: Uint8Arra
   const db = await openSnapshot(dbBytes, walBytes);
   try {
     return readFrom(db, opts);
+  } catch (e) {
+    // a malformed page met by the query (the open only checked the schema)
+    throw e instanceof StoreReadError ? e : new StoreReadError((e as Error).message);
   } finally {
     db.close();
   }

@@ -40,6 +40,8 @@ export async function openSnapshot(dbBytes: Uint8Array, walBytes?: Uint8Array | 
     if (bytes.length > 0 && !Buffer.from(bytes.subarray(0, 16)).equals(Buffer.from('SQLite format 3\0', 'latin1'))) throw new Error('not a SQLite database');
     db = new SQL.Database(bytes);
     db.exec('PRAGMA query_only = 1');
+    db.exec('PRAGMA cell_size_check = 1'); // a node's file is untrusted: check every b-tree cell, not only what a query needs
+    db.exec('PRAGMA trusted_schema = 0');
     db.exec('SELECT count(*) FROM sqlite_master'); // a corrupt file fails here, not later
   } catch (e) {
     throw new StoreReadError((e as Error).message);

@@ -83,6 +83,9 @@ export function applyWal(db: Uint8Array, wal: Uint8Array | null | undefined): Ui
   } else {
     const dbPageSize = pageSizeOfDb(db);
     if (dbPageSize !== null && db.length > 0 && dbPageSize !== w.pageSize) throw new WalError(`WAL page size ${w.pageSize} differs from the DB's ${dbPageSize}`);
+    // the committed size comes from the node: no larger than both files could hold (a forged one would
+    // make us allocate gigabytes)
+    if (w.dbPages * w.pageSize > db.length + (wal?.length ?? 0)) throw new WalError(`WAL commit size of ${w.dbPages} pages exceeds what the DB and its WAL hold`);
     out = new Uint8Array(w.dbPages * w.pageSize);
     out.set(db.subarray(0, Math.min(db.length, out.length)));
     for (const [pgno, data] of w.pages) if (pgno <= w.dbPages) out.set(data, (pgno - 1) * w.pageSize);

@@ -71,6 +71,15 @@ export function renderCheckText(input: CheckResult, s: Style): string {
   return redactText(lines.join('\n') + '\n');
 }
 
+/** Every string of a JSON value redacted on its own, keys and structure kept (redacting the whole text would
+ * mask the value of a key that merely looks secret, e.g. `credentialEvents`, and break the JSON). */
+function redactStrings(v: unknown): unknown {
+  if (typeof v === 'string') return redactText(v);
+  if (Array.isArray(v)) return v.map(redactStrings);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactStrings(x)]));
+  return v;
+}
+
 export function checkToJson(r: CheckResult): string {
-  return redactText(JSON.stringify(r, null, 2)) + '\n';
+  return JSON.stringify(redactStrings(r), null, 2) + '\n';
 }

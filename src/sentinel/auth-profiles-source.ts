@@ -1,23 +1,6 @@
 import type { NodeReader } from '../transport/types.js';
+import { keyMaterial } from './key-material.js';
 import type { CredentialRecord, CredentialSource, SourceContext, SourceResult } from './source.js';
-
-/**
- * The fields that hold a profile's key, by profile type. OAuth access tokens expire within hours and are
- * renewed by the gateway: the refresh token is what identifies the grant.
- */
-const KEY_FIELDS: Record<string, string[]> = {
-  api_key: ['key', 'apiKey'],
-  token: ['token'],
-  oauth: ['refresh', 'refreshToken'],
-};
-const ANY_SECRET = /key|token|secret|refresh|password/i;
-
-function keyMaterial(p: Record<string, unknown>): string | null {
-  const type = typeof p.type === 'string' ? p.type : '';
-  const fields = KEY_FIELDS[type] ?? Object.keys(p).filter((k) => ANY_SECRET.test(k)).sort();
-  const parts = fields.map((f) => p[f]).filter((v): v is string => typeof v === 'string' && v !== '');
-  return parts.length ? parts.join('\u0000') : null;
-}
 
 /** `agents/<id>/agent/auth-profiles.json` (OpenClaw up to 2026.6.x; kept by later ones until migrated). */
 export const authProfilesSource: CredentialSource = {

@@ -1,6 +1,6 @@
 import type { CredentialEvent, CredentialStatus } from '../domain/check.js';
 import { shortFp } from './fingerprint.js';
-import type { CredentialRecord, SourceResult } from './source.js';
+import { SHARED_STORE, type CredentialRecord, type SourceResult } from './source.js';
 
 /** What the watch remembers of one node's credentials: fingerprints only. */
 export interface NodeCredentials {
@@ -18,11 +18,16 @@ const MODE_WIDE = 0o077;
 export function credentialStatus(scan: Scan): CredentialStatus {
   return {
     profiles: scan.records.length,
-    agents: new Set(scan.records.map((r) => r.agent)).size,
+    agents: new Set(scan.records.map((r) => r.agent).filter((a) => a !== SHARED_STORE)).size,
     sources: scan.sources,
     widened: scan.files.filter((f) => (f.mode & MODE_WIDE) !== 0).map((f) => f.path),
     notes: scan.notes,
   };
+}
+
+/** "agent coder", or "the shared store" for state/openclaw.sqlite's profiles. */
+function who(agent: string): string {
+  return agent === SHARED_STORE ? 'shared store (state/openclaw.sqlite)' : `agent ${agent}`;
 }
 
 function names(agents: string[]): string {
@@ -53,7 +58,7 @@ export function diffCredentials(node: string, prev: NodeCredentials | undefined,
   }
   if (!prev) return { events, next };
   // a file that could not be parsed this time keeps its remembered profiles: unread is not removed
-  const unread = new Set(scan.notes.map((n) => /\/agents\/([^/]+)\/agent\//.exec(n)?.[1]).filter((a): a is string => !!a));
+  const unread = new Set([...(scan.unread ?? []), ...scan.notes.map((n) => /\/agents\/([^/]+)\/agent\//.exec(n)?.[1]).filter((a): a is string => !!a)]);
   for (const [k, v] of Object.entries(prev.profiles)) if (!next.profiles[k] && unread.has(v.agent)) next.profiles[k] = v;
 
   const changed: { r: CredentialRecord; kind: 'added' | 'replaced' }[] = [];
@@ -89,13 +94,13 @@ export function diffCredentials(node: string, prev: NodeCredentials | undefined,
         fingerprint: shortFp(fp),
         file: g.r.file,
         firstSeen: first(fp),
-        message: `agent ${g.r.agent}: profile ${g.r.profile} ${g.kind === 'added' ? 'added' : 'replaced by another key'} (fingerprint ${shortFp(fp)})`,
+        message: `${who(g.r.agent)}: profile ${g.r.profile} ${g.kind === 'added' ? 'added' : 'replaced by another key'} (fingerprint ${shortFp(fp)})`,
       });
     }
   }
   for (const [k, v] of Object.entries(prev.profiles)) {
     if (next.profiles[k]) continue;
-    events.push({ kind: 'removed', node, agents: [v.agent], profile: v.profile, firstSeen: v.firstSeen, message: `agent ${v.agent}: profile ${v.profile} removed` });
+    events.push({ kind: 'removed', node, agents: [v.agent], profile: v.profile, firstSeen: v.firstSeen, message: `${who(v.agent)}: profile ${v.profile} removed` });
   }
   return { events, next };
 }

@@ -26,10 +26,20 @@ export interface SourceResult {
   files: CredentialFile[];
   /** What could not be read, and why (never a secret). */
   notes: string[];
+  /** Agents (or SHARED_STORE) whose store could not be read this time: their remembered profiles are kept. */
+  unread?: string[];
 }
+
+/**
+ * The agent name of the shared credential store in `state/openclaw.sqlite` (OpenClaw 2026.9.x): not an agent id
+ * (those are `[a-z0-9][a-z0-9_-]*`), so it never collides with one.
+ */
+export const SHARED_STORE = '(shared store)';
 
 export interface SourceContext {
   node: string;
+  /** The node's OpenClaw home (state dir), e.g. `/root/.openclaw`. */
+  openclawHome: string;
   /** Absolute `…/agents` dir on the node. */
   agentsDir: string;
   /** Agent dirs present on the node (listed or not: an orphan's credentials count too). */
@@ -40,9 +50,9 @@ export interface SourceContext {
 }
 
 /**
- * Where a node keeps credentials. Read-only: a source gets a NodeReader, never a writer. The
- * auth-profiles.json source is here; OpenClaw ≥ 2026.6.5's SQLite stores (agent DBs' auth tables and the
- * shared `state/openclaw.sqlite`) plug in as another source once a read-only SQLite reader exists.
+ * Where a node keeps credentials. Read-only: a source gets a NodeReader, never a writer. Two sources:
+ * `auth-profiles.json` (auth-profiles-source.ts) and OpenClaw ≥ 2026.6.5's SQLite stores, the agent DBs' auth
+ * tables and the shared `state/openclaw.sqlite` (sqlite-source.ts).
  */
 export interface CredentialSource {
   readonly name: string;

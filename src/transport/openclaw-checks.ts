@@ -6,6 +6,17 @@ import type { NodeWriter } from './types.js';
 /** Seconds each OpenClaw check may take (2026.9.6 answers in 4–8 s) before `timeout` stops it. */
 export const CHECK_TIMEOUT_S = 180;
 
+/**
+ * The limit in force: CHECK_TIMEOUT_S, or `CLAWFLEET_OPENCLAW_CHECKS_TIMEOUT` (whole seconds, 1–3600) for nodes
+ * where OpenClaw starts slowly (on a loaded 2-core machine its CLI took 30–40 s just to print its help).
+ */
+export function checkTimeoutS(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.CLAWFLEET_OPENCLAW_CHECKS_TIMEOUT;
+  if (v === undefined || v === '') return CHECK_TIMEOUT_S;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 && n <= 3600 ? n : CHECK_TIMEOUT_S;
+}
+
 export interface OpenclawCheckOutput {
   doctor: { code: number; stdout: string } | null;
   /** null when skipped: the shared state DB does not exist, and `secrets audit` would create it. */
@@ -19,10 +30,10 @@ export interface OpenclawCheckOutput {
  * the audit creates the store when it is missing. Output sections are framed by a per-run random marker, so nothing
  * the node prints can forge a section.
  */
-export function openclawChecksScript(bin: string, home: string, config: string, marker: string): string {
+export function openclawChecksScript(bin: string, home: string, config: string, marker: string, timeoutS: number = CHECK_TIMEOUT_S): string {
   return [
     `oc=${shQuote(bin)}; h=${shQuote(home)}; m=${shQuote(marker)}`,
-    `if command -v timeout >/dev/null 2>&1; then set -- timeout ${CHECK_TIMEOUT_S}; else set --; fi`,
+    `if command -v timeout >/dev/null 2>&1; then set -- timeout ${Math.trunc(timeoutS)}; else set --; fi`,
     `OPENCLAW_STATE_DIR="$h"; OPENCLAW_CONFIG_PATH=${shQuote(config)}; NO_COLOR=1; export OPENCLAW_STATE_DIR OPENCLAW_CONFIG_PATH NO_COLOR`,
     // without the shared store already in WAL mode (as while the gateway runs), both leave -wal/-shm files
     'if [ -f "$h/state/openclaw.sqlite-wal" ] && [ ! -L "$h/state" ] && [ ! -L "$h/state/openclaw.sqlite" ] && [ ! -L "$h/state/openclaw.sqlite-wal" ]; then',
@@ -54,6 +65,6 @@ export function parseChecksOutput(stdout: string, marker: string): OpenclawCheck
 /** Runs the checks with the node's own openclaw program. Read-only on the versions it is used for (see the gate). */
 export async function runOpenclawChecks(w: NodeWriter, bin: string, home: string, config: string): Promise<OpenclawCheckOutput> {
   const marker = `@@clawfleet-${randomBytes(8).toString('hex')}`;
-  const r = await w.exec(asShCommand(openclawChecksScript(bin, home, config, marker)));
+  const r = await w.exec(asShCommand(openclawChecksScript(bin, home, config, marker, checkTimeoutS())));
   return parseChecksOutput(r.stdout, marker);
 }

@@ -11,7 +11,7 @@ import { credentialStatus, type Scan } from '../sentinel/diff.js';
 import { fingerprinter } from '../sentinel/fingerprint.js';
 import { scanCredentials } from '../sentinel/scan.js';
 import type { CredentialSource } from '../sentinel/source.js';
-import { sqlitePendingSource } from '../sentinel/sqlite-pending-source.js';
+import { sqliteSource } from '../sentinel/sqlite-source.js';
 import { runOpenclawChecks } from '../transport/openclaw-checks.js';
 import { listRuns } from '../executor/rollback.js';
 import type { JournalRun } from '../render/html-report.js';
@@ -24,13 +24,13 @@ export interface CheckOptions {
   /** HMAC key of the credential fingerprints (a throwaway one when only the status is wanted). */
   fleetSecret?: Buffer;
   parallel: number;
-  /** Credential sources, in order (default: auth-profiles.json, then a note for SQLite stores). */
+  /** Credential sources, in order (default: auth-profiles.json, then OpenClaw's SQLite stores). */
   sources?: CredentialSource[];
   /** Also read each node's recent runs from its journal (for the HTML report). */
   journals?: boolean;
 }
 
-export const DEFAULT_SOURCES: CredentialSource[] = [authProfilesSource, sqlitePendingSource];
+export const DEFAULT_SOURCES: CredentialSource[] = [authProfilesSource, sqliteSource];
 
 /** The session's nodes as the check judges them (facts kept by the session; none for an unreachable node). */
 export function checkedNodes(session: Session): CheckedNode[] {
@@ -60,7 +60,7 @@ async function credentialScan(n: NodeSession, fingerprint: (m: string) => string
   if (!n.gathered || !n.writer) return null;
   const { facts, layout } = n.gathered;
   const agents = (facts.agentDirs ?? []).filter((c) => c.kind === 'dir').map((c) => c.name);
-  return scanCredentials(n.writer, { node: n.spec.name, agentsDir: layout.agentsDir, agents, agentFiles: facts.agentFiles, fingerprint }, sources);
+  return scanCredentials(n.writer, { node: n.spec.name, openclawHome: layout.home, agentsDir: layout.agentsDir, agents, agentFiles: facts.agentFiles, fingerprint }, sources);
 }
 
 /** A full check of an open session: the baseline matrix, OpenClaw's own checks, the credential scan, then waivers. */

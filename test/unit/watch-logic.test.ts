@@ -147,3 +147,13 @@ describe('examples', () => {
     expect(w.map((x) => `${x.node} ${x.item} ${x.expires}`)).toEqual(['node03 logs 2027-01-31', 'lab-* * 2027-03-31T18:00:00Z']);
   });
 });
+
+describe('OpenClaw checks script', () => {
+  it('each check is stopped by timeout after 180 s, or CLAWFLEET_OPENCLAW_CHECKS_TIMEOUT seconds (1-3600, else the default)', async () => {
+    const { checkTimeoutS, openclawChecksScript } = await import('../../src/transport/openclaw-checks.js');
+    expect(checkTimeoutS({})).toBe(180);
+    expect(checkTimeoutS({ CLAWFLEET_OPENCLAW_CHECKS_TIMEOUT: '900' })).toBe(900);
+    for (const bad of ['0', '3601', '1.5', 'x; rm -rf /', ' ']) expect(checkTimeoutS({ CLAWFLEET_OPENCLAW_CHECKS_TIMEOUT: bad })).toBe(180);
+    expect(openclawChecksScript('/usr/bin/openclaw', '/root/.openclaw', '/root/.openclaw/openclaw.json', '@@m', 900)).toContain('set -- timeout 900;');
+  });
+});
