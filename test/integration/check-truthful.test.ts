@@ -19,9 +19,6 @@ async function check(): Promise<{ code: number; stdout: string; json: { rows: { 
 beforeAll(async () => {
   f = await tempDemoFleet();
   expect((await runCli(['apply', '-y', ...inv()])).code).toBe(0);
-  // keep the orphans out of the way: listed as kept
-  const text = await readFile(f.inventoryFile, 'utf8');
-  await writeFile(f.inventoryFile, text.replace(/(  t440:\n)/, '$1    keepAgents: [main, child-learning]\n'));
 });
 
 afterAll(async () => {

@@ -1,0 +1,47 @@
+// Issue 15: one glob semantics (picomatch) for protected files, known_hosts patterns and --limit.
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_PROTECTED } from '../../src/domain/protected.js';
+import { BUILTIN_PLANS, loadBaseline } from '../../src/inventory/load-baseline.js';
+import { globToRe } from '../../src/planner/context.js';
+import { hostFieldMatches } from '../../src/transport/ssh/known-hosts.js';
+
+describe('protected globs', () => {
+  it.each([
+    ['agents/*/agent/auth-profiles.json', 'agents/main/agent/auth-profiles.json', true],
+    ['agents/*/agent/auth-profiles.json', 'agents/a/b/agent/auth-profiles.json', false],
+    ['credentials/**', 'credentials/whatsapp/default/creds.json', true],
+    ['credentials/**', 'credentials/.oauth-token', true],
+    ['credentials/*', 'credentials/whatsapp/creds.json', false],
+    ['agents/*/agent/auth-profiles.json.*', 'agents/x/agent/auth-profiles.json.migrated-2026', true],
+    ['state/**', 'state/openclaw.sqlite', true],
+  ])('%s ~ %s → %s', (glob, path, hit) => {
+    expect(globToRe(glob).test(path)).toBe(hit);
+  });
+
+  it.each(['openclaw-classic', 'openclaw-current'])("the shipped %s protects OpenClaw's nested credential files", async (name) => {
+    const { baseline } = await loadBaseline(name, [BUILTIN_PLANS]);
+    const globs = [...BUILTIN_PROTECTED, ...baseline.protected];
+    for (const f of ['credentials/whatsapp/default/creds.json', 'credentials/oauth.json', 'agents/main/agent/auth-profiles.json']) {
+      expect(globs.some((g) => globToRe(g).test(f)), f).toBe(true);
+    }
+    expect(globs.some((g) => globToRe(g).test('agents/main/sessions/x.jsonl'))).toBe(false);
+  });
+});
+
+describe('known_hosts patterns (OpenSSH rules)', () => {
+  it.each([
+    ['*.example.com', 'a.b.example.com', true],
+    ['node0?', 'node02', true],
+    ['node0?', 'node012', false],
+    ['NODE02', 'node02', true],
+    ['[node02]:2222', '[node02]:2222', true],
+    ['[node0?]:22*', '[node02]:2222', true],
+    ['[node02]:2222', 'n', false],
+    ['web{1,2}', 'web1', false],
+    ['a(b)', 'a(b)', true],
+    ['*,!bad.example.com', 'bad.example.com', false],
+    ['*,!bad.example.com', 'good.example.com', true],
+  ])('%s ~ %s → %s', (field, name, hit) => {
+    expect(hostFieldMatches(field, name)).toBe(hit);
+  });
+});
