@@ -6,7 +6,7 @@ import { previewRollback, rollbackRun, type RollbackPreview, type RollbackResult
 import { layoutFor } from '../planner/layout.js';
 import { safeLine } from '../render/safe-line.js';
 import type { PlannedLayout } from '../executor/journal-trust.js';
-import { runWithProgress } from '../render/progress.js';
+import { eachLimit } from '../render/progress.js';
 import { styleFor } from '../render/style.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
@@ -19,12 +19,6 @@ export interface RollbackValues extends CommonValues {
   dryRun?: boolean;
   chain?: boolean;
   forceConfig?: boolean;
-}
-
-/** fn over every item, `parallel` at a time, no progress shown (each result is printed after). */
-async function eachLimit<T, R>(items: T[], parallel: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const tasks = items.map((item, i) => ({ title: String(i), run: () => fn(item), done: () => ({ line: 'done', ok: true }) }));
-  return (await runWithProgress(tasks, { parallel, failFast: false, verb: 'nodes', display: 'none', out: process.stderr })) as R[];
 }
 
 interface Opened {

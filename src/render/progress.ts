@@ -92,3 +92,9 @@ export async function runWithProgress<R>(tasks: ProgressTask<R>[], opts: Progres
   if (thrown.length) throw thrown[0];
   return results;
 }
+
+/** `fn` over every item, `parallel` at a time (the same listr2 concurrency), nothing shown; results keep the items' order. */
+export async function eachLimit<T, R>(items: T[], parallel: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const tasks = items.map((item, i) => ({ title: String(i), run: () => fn(item), done: () => ({ line: 'done', ok: true }) }));
+  return (await runWithProgress(tasks, { parallel, failFast: false, verb: 'items', display: 'none', out: process.stderr })) as R[];
+}

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { newProgressState, progressLines } from '../../src/render/progress-view.js';
-import { runWithProgress, type ProgressTask } from '../../src/render/progress.js';
+import { eachLimit, runWithProgress, type ProgressTask } from '../../src/render/progress.js';
 
 class Term extends Writable {
   text = '';
@@ -98,5 +98,19 @@ describe('runWithProgress', () => {
     await runWithProgress(t, { parallel: 4, failFast: false, verb: 'plan', display: 'none', out });
     expect(out.text).toBe('');
     expect(peak).toBe(4);
+  });
+
+  it('eachLimit (rollback, watch): the same pool, results in the items\' order, `parallel` at a time, a throw passed on', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const r = await eachLimit([5, 1, 4, 2, 3, 0], 2, async (x) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((res) => setTimeout(res, x));
+      inFlight--;
+      return x * 10;
+    });
+    expect(r).toEqual([50, 10, 40, 20, 30, 0]);
+    expect(peak).toBe(2);
+    await expect(eachLimit([1, 2], 2, async (x) => { if (x === 2) throw new Error('boom'); return x; })).rejects.toThrow('boom');
   });
 });
