@@ -1,6 +1,6 @@
 // Issue 15: the CLI's conventions, in-process (no build, no root): --version, help <command>, typo
 // suggestions, --json errors, colour switches, -v/--quiet, show PLANFILE, runs -f json / runs show,
-// completion, --limit exclusions.
+// completion, --limit exclusions, rollback --dry-run.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { createDemoFleet } from '../../src/demo/demo-fleet.js';
 import { colorEnabled, setColorMode } from '../../src/render/style.js';
+import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
 
 class Capture extends Writable {
   text = '';
@@ -105,6 +106,10 @@ describe('conventions', () => {
     expect(v.stderr).toMatch(/^\[t440\] started$/m);
     expect(v.stderr).toMatch(/^\[node02\] 25 changes$/m);
     expect((await cli(['plan', '-i', inv], { CI: 'true' })).stderr).toBe('');
+    const c = await cli(['check', '-i', inv, '-v'], { CI: 'true' });
+    expect(c.stderr).toMatch(/^\[t440\] started$/m);
+    expect(c.stderr).toMatch(/^\[node02\] /m);
+    expect((await cli(['check', '-i', inv], { CI: 'true' })).stderr).toBe('');
     const d = await cli(['demo', '--dir', join(dir, 'quiet'), '-q']);
     expect(d.code).toBe(0);
     expect(d.stdout).not.toContain('Next, try');
@@ -152,6 +157,21 @@ describe('show, runs', () => {
     const j = JSON.parse((await cli(['runs', 'show', runId, '-i', fleet, '--json'])).stdout);
     expect(j.nodes.map((n: { node: string }) => n.node)).toEqual(['t440', 'node03']);
     expect((await cli(['runs', 'show', 'nonsense', '-i', fleet])).stderr).toContain('not a run id');
+
+    // rollback --dry-run: shows what it would touch, changes nothing (no byte, no lock, no journal record)
+    const root = join(dir, 'runs');
+    const before = await snapshotTree(root, { exclude: /^$/ });
+    const dry = await cli(['rollback', runId, '-i', fleet, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`^  node03: run ${runId}, 1 action\\(s\\), newest first:$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^  t440: run ${runId}, \\d+ action\\(s\\), newest first:$`, 'm'));
+    expect(diffSnapshots(before, await snapshotTree(root, { exclude: /^$/ }))).toEqual([]);
+    // without a terminal and without -y, the real one refuses; with -y it undoes the run
+    expect((await cli(['rollback', runId, '-i', fleet])).stderr).toContain('rollback needs a terminal to confirm, or -y');
+    expect(diffSnapshots(before, await snapshotTree(root, { exclude: /^$/ }))).toEqual([]);
+    expect((await cli(['rollback', runId, '-i', fleet, '-y'])).code).toBe(0);
+    const after = JSON.parse((await cli(['runs', '-i', fleet, '--json'])).stdout);
+    expect(after.nodes.find((n: { node: string }) => n.node === 'node03').runs[0].status).toMatch(/rolled.?back/);
   });
 });
 
