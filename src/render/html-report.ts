@@ -66,7 +66,7 @@ function nodeDetails(row: CheckRow, journal: JournalRun[] | string | undefined):
   for (const n of row.notes) li.push(`<li class="muted">apply would refuse: ${h(n)}</li>`);
   const cr = row.credentials;
   const creds = cr
-    ? `<p>Credentials: ${cr.profiles} profiles in ${cr.agents} agents (${h(cr.sources.join(', '))})${cr.widened.length ? `; <span class="unknown">readable by others: ${h(cr.widened.join(', '))}</span>` : ''}${cr.notes.map((n) => `<br><span class="muted">${h(n)}</span>`).join('')}</p>`
+    ? `<p>Credentials found: ${cr.profiles} profiles in ${cr.agents} agents (${h(cr.sources.join(', '))})${cr.widened.length ? `; <span class="unknown">readable by others: ${h(cr.widened.join(', '))}</span>` : ''}${cr.notes.map((n) => `<br><span class="muted">${h(n)}</span>`).join('')}</p>`
     : '';
   const runs =
     typeof journal === 'string'

@@ -68,7 +68,8 @@ describe('HTML report in headless Chromium', { timeout: 300_000 }, () => {
     expect(bg).toBe('rgb(216, 243, 220)');
     // per-node details and credential status are on the page
     const text = await page.textContent('body');
-    expect(text).toMatch(/Credentials: 16 profiles in 16 agents/);
+    expect(text).toMatch(/Credentials found: 16 profiles in 16 agents/);
+    expect(text).not.toContain('«redacted»'); // nothing on this page is a secret: no word of it may read as one
     expect(text).toContain('invalid JSON5');
     expect(text).toMatch(/no clawfleet runs recorded on this node/);
     await page.close();
