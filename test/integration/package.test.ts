@@ -1,7 +1,7 @@
 // Issue 15: installs and runs like any npm CLI. `npm pack` builds the tarball (prepare: tsc + bundle, the
 // bin's run bit set), it installs globally into an empty prefix and runs `clawfleet --version` and the demo
 // from an unrelated dir with nothing of this checkout on PATH. package.json tells the truth: engines, and
-// runtime dependencies are what the code imports.
+// runtime dependencies are what the code imports. In the checkout, `npx clawfleet` and `npm exec` run its bin.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
@@ -41,13 +41,20 @@ describe('the npm package', () => {
     expect(listing).toMatch(/^-rwxr-xr-x .* package\/dist\/bin\/clawfleet\.js$/m);
     expect(listing).toMatch(/ package\/plans\/openclaw-classic\.yaml$/m);
     expect(listing).not.toMatch(/ package\/(src|test)\//);
+    const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
+    // in the checkout itself, once `prepare` has built it (as `npm ci` does): npx and npm exec run its own bin
+    const npx = await run('npx', ['--no-install', 'clawfleet', '--version'], { cwd: copy });
+    expect(npx.code, npx.out).toBe(0);
+    expect(npx.out.trim().split('\n').at(-1)).toBe(pkg.version);
+    const exec = await run('npm', ['exec', '--no', '--', 'clawfleet', 'demo', '--dir', join(w, 'demo-in-checkout')], { cwd: copy, env: { ...process.env, NO_COLOR: '1' } });
+    expect(exec.code, exec.out).toBe(0);
+    expect(exec.out).toContain('Plan: 58 changes on 4 nodes');
     const prefix = join(w, 'prefix');
     const installed = await run('npm', ['i', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(w, tgz)], { cwd: w });
     expect(installed.code, installed.out).toBe(0);
     const home = join(w, 'elsewhere');
     execFileSync('mkdir', ['-p', home]);
     const env = { PATH: `${prefix}/bin:/usr/local/bin:/usr/bin:/bin`, HOME: home, NO_COLOR: '1' };
-    const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
     expect(await run('clawfleet', ['--version'], { cwd: home, env })).toEqual({ code: 0, out: `${pkg.version}\n` });
     const demo = await run('clawfleet', ['demo'], { cwd: home, env });
     expect(demo.code, demo.out).toBe(0);
