@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,15 @@ describe('inventory.yaml (the example at the repo root)', () => {
     });
     expect(t440.agents).toHaveLength(15);
     expect(inv.nodes[1]).toMatchObject({ host: 'node02.lan', agents: ['assistant', 'coder', 'researcher'], overrides: {} });
+  });
+
+  it('its commented merge-key example works as written once uncommented', async () => {
+    const text = await readFile(join(REPO, 'inventory.yaml'), 'utf8');
+    const example = text.split('\n').filter((l) => /^ {2}# {3}node0[56]: /.test(l)).map((l) => l.replace(/^ {2}# {3}/, '  '));
+    expect(example).toHaveLength(2);
+    const inv = parseInventory(join(REPO, 'inventory.yaml'), `${text.trimEnd()}\n${example.join('\n')}\n`);
+    expect(inv.nodes.find((n) => n.name === 'node06')).toMatchObject({ host: 'node06.lan', agents: ['assistant', 'support'], become: 'sudo' });
+    expect(inv.nodes.find((n) => n.name === 'node05')).toMatchObject({ host: 'node05.lan' });
   });
 });
 
