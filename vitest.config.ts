@@ -1,10 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+// Two tiers. `unit`: pure code and the CLI in-process (no root, no SSH fleet, no download; `npm run test:unit`,
+// under a minute). `system`: the built CLI on local fleets, real sshd fleets, the real OpenClaw releases,
+// the reliability suites. `npm test` (and `.ci/run`) run both.
+const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
+    projects: [
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...shared, name: 'system', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', '**/node_modules/**'] } },
+    ],
   },
 });

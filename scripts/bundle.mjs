@@ -7,7 +7,7 @@
 // package root, as dist/inventory/load-baseline.js does, so the built-in plans (../../plans) resolve alike.
 // dist/cli.js (tsc's output, what the tests run) stays a working entry point too. The node-side shell
 // scripts (src/**/*.sh, e.g. the probe) are copied next to the bundle, where the bundled code looks for them.
-import { rename, rm } from 'node:fs/promises';
+import { chmod, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -33,6 +33,8 @@ await build({
     sourcemap: false,
   },
 });
+// bin's run bit: npm sets it when it links an installed package, but not for `npx clawfleet` in this checkout.
+await chmod(join(TMP, 'clawfleet.js'), 0o755);
 await copyAssets(TMP, { flat: true });
 await rename(OUT, OLD).catch(() => undefined);
 await rename(TMP, OUT);

@@ -1,58 +1,61 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { applyCommand, APPLY_HELP } from './commands/apply.js';
-import { checkCommand, CHECK_HELP } from './commands/check.js';
-import { demoCommand, DEMO_HELP } from './commands/demo.js';
-import { mergeCommand, MERGE_HELP } from './commands/merge.js';
-import { planCommand, PLAN_HELP } from './commands/plan.js';
-import { rollbackCommand, ROLLBACK_HELP } from './commands/rollback.js';
-import { runsCommand, RUNS_HELP, unlockCommand, UNLOCK_HELP } from './commands/runs.js';
-import { watchCommand, WATCH_HELP } from './commands/watch.js';
-import { errorMessage } from './domain/errors.js';
+import { CommanderError } from 'commander';
+import { buildProgram } from './commands/program.js';
+import { ui } from './commands/ui.js';
+import { ClawError, errorMessage } from './domain/errors.js';
+import { redactText } from './render/redact.js';
 import { safeLine } from './render/safe-line.js';
 
-type Command = (args: string[], out: NodeJS.WriteStream) => Promise<number>;
+/** `--json`, `-f json`, `--format=json`, `-fjson`: then errors are a JSON document on stdout too. */
+function wantsJson(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--json' || a === '--format=json' || a === '-fjson' || ((a === '-f' || a === '--format') && argv[i + 1] === 'json'));
+}
 
-const COMMANDS: Record<string, { run: Command; help: string; summary: string }> = {
-  plan: { run: planCommand, help: PLAN_HELP, summary: 'show what apply would change (exit 0 none, 2 changes, 1 error)' },
-  apply: { run: applyCommand, help: APPLY_HELP, summary: 'apply the plan, with journal, backup and automatic rollback on failure' },
-  check: { run: checkCommand, help: CHECK_HELP, summary: 'drift matrix: nodes × baseline items (exit 0 match, 2 drift, 1 error)' },
-  watch: { run: watchCommand, help: WATCH_HELP, summary: 'check on a schedule; notify on change (drift, resolved, unreachable, credentials)' },
-  rollback: { run: rollbackCommand, help: ROLLBACK_HELP, summary: 'undo a past run from the nodes\' own journals' },
-  runs: { run: runsCommand, help: RUNS_HELP, summary: 'list the runs recorded on each node' },
-  unlock: { run: unlockCommand, help: UNLOCK_HELP, summary: 'release a stale node lock held by a dead run' },
-  merge: { run: mergeCommand, help: MERGE_HELP, summary: 'join the -f json results of sharded runs (--shard i/N) into one result and exit code' },
-  demo: { run: demoCommand, help: DEMO_HELP, summary: 'create a local 4-node demo fleet and plan it' },
-};
+/** A commander message ("error: unknown command 'plna'\n(Did you mean plan?)") as one line. */
+function usageLine(e: CommanderError): string {
+  return e.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => l.replace(/^\((.*)\)$/, '($1)'))
+    .join(' ');
+}
 
-export const MAIN_HELP = `clawfleet: keep a fleet of OpenClaw nodes on one baseline, over plain SSH.
-
-Usage: clawfleet <command> [options]
-
-Commands:
-${Object.entries(COMMANDS)
-  .map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`)
-  .join('\n')}
-
-Run "clawfleet <command> --help" for a command's options.`;
+function report(e: unknown, argv: string[], out: NodeJS.WritableStream, named = true): void {
+  const cmd = named ? argv.find((a) => !a.startsWith('-')) : undefined;
+  const line = errorMessage(e); // one line, whatever the error (several schema issues are joined)
+  const prefix = cmd && e instanceof ClawError ? `clawfleet ${cmd}: ` : 'clawfleet: ';
+  process.stderr.write(prefix + safeLine(line) + '\n');
+  if (wantsJson(argv)) {
+    const c = e instanceof ClawError ? e : null;
+    const error = { code: c?.code ?? (e instanceof CommanderError ? 'USAGE' : 'ERROR'), message: redactText(line), ...(c?.node ? { node: c.node } : {}), ...(c?.path ? { path: redactText(c.path) } : {}), ...(c?.issues ? { issues: c.issues.map(redactText) } : {}) };
+    out.write(JSON.stringify({ format: 'clawfleet-error', version: 1, error }, null, 2) + '\n');
+  }
+  if (ui.verbose || process.env.CLAWFLEET_DEBUG) process.stderr.write(String((e as Error)?.stack) + '\n');
+}
 
 export async function main(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    out.write(MAIN_HELP + '\n');
-    return cmd ? 0 : 1;
-  }
-  const c = COMMANDS[cmd];
-  if (!c) {
-    process.stderr.write(`clawfleet: unknown command "${safeLine(cmd)}" (see clawfleet --help)\n`);
+  const io = { out, code: 0 };
+  ui.verbose = false;
+  ui.quiet = false;
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    out.write(program.helpInformation());
     return 1;
   }
   try {
-    return await c.run(rest, out);
+    await program.parseAsync(argv, { from: 'user' });
+    return io.code;
   } catch (e) {
-    process.stderr.write(`clawfleet ${cmd}: ${safeLine(errorMessage(e))}\n`);
-    if (process.env.CLAWFLEET_DEBUG) process.stderr.write(String((e as Error).stack) + '\n');
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return e.exitCode;
+      report(new ClawError('USAGE', usageLine(e)), argv, out, false);
+      return 1;
+    }
+    report(e, argv, out);
     return 1;
   }
 }
@@ -73,7 +76,7 @@ if (isEntry()) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`clawfleet: ${safeLine(errorMessage(e))}\n`);
+      process.stderr.write(`clawfleet: ${errorMessage(e)}\n`);
       process.exitCode = 1;
     },
   );

@@ -6,7 +6,7 @@ import { applyResultsJson, renderRolloutMarkdown, renderRolloutText } from '../r
 import { runWaves, type RolloutReport } from '../rollout/run-waves.js';
 import type { ShardSpec } from '../rollout/shard.js';
 import type { RolloutSpec } from '../rollout/strategy.js';
-import type { Format } from './output.js';
+import type { Format } from './options.js';
 import type { NodeSession } from './session.js';
 
 /**

@@ -1,76 +1,48 @@
 import { layoutFor } from '../planner/layout.js';
+import type { Command } from 'commander';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { applyNode } from '../executor/apply-node.js';
 import { newRunId } from '../executor/context.js';
 import type { NodeResult } from '../domain/results.js';
-import { checkSavedNodePlan } from '../plan-file/check-node.js';
-import { readPlanFile } from '../plan-file/io.js';
-import { nodeHasErrors } from '../domain/plan.js';
 import { planSummary } from '../render/plan-text.js';
 import { runWithProgress, type ProgressTask } from '../render/progress.js';
 import { safeLine } from '../render/safe-line.js';
 import { styleFor } from '../render/style.js';
 import { confirm } from './confirm.js';
-import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
-import { FORMAT_OPTIONS, formatOf, renderPlan } from './output.js';
-import { openSavedPlan, openSession, toPlan, type NodeSession, type Session } from './session.js';
+import { formatOf, sessionOptions, whoAmI, withCommon, withFormat, type CommonValues, type Io } from './options.js';
+import { PLAN_FORMATS, renderPlan } from './output.js';
+import { progressMode } from './progress-mode.js';
+import { openSavedPlanFile } from './saved-plan.js';
+import { openSession, toPlan, type NodeSession } from './session.js';
 import { nodeOk } from '../rollout/accounting.js';
-import { parseRollout } from '../rollout/strategy.js';
 import { applyInWaves, renderApplyResults } from './apply-rollout.js';
 import type { RolloutReport } from '../rollout/run-waves.js';
-import { ROLLOUT_HELP, ROLLOUT_OPTIONS, SHARD_HELP, SHARD_OPTIONS, markShard, shardOf } from './rollout-options.js';
+import { markShard, rolloutOf, shardOf, withRollout, withShard, type RolloutValues, type ShardValues } from './rollout-options.js';
 
-export const APPLY_HELP = `Usage: clawfleet apply [PLAN-FILE] [options]
+export interface ApplyValues extends CommonValues, ShardValues, RolloutValues {
+  yes?: boolean;
+  failFast?: boolean;
+  format?: string;
+  json?: boolean;
+  diff?: boolean;
+}
 
+const HELP_AFTER = `
 Without PLAN-FILE: plans every selected node, shows the plan, asks for confirmation ("yes") on a terminal,
 then applies exactly the shown actions. With PLAN-FILE (from \`plan --out\`): applies exactly the saved
 actions and nothing else, never re-planning; the inventory (-i, default: the one the plan names) is used to
 reach the nodes and, with the baseline, to check that every saved action is one the planner could have made
-for its node (anything else is refused before any node is changed). Prints the file's sha256, to compare
-with the one in the reviewed Markdown plan.
+for its node. A saved plan is refused as a whole, before any change, when it is stale (a node changed under
+one of its actions since it was made, e.g. it was applied already), foreign (made for nodes this inventory
+does not have) or holds an action the planner could not have made. Prints the file's sha256, to compare with
+the one in the reviewed Markdown plan.
 Each action re-checks the node state it was planned against first: an action whose state changed since
 is refused (and reported), the others go on. Every change is journaled on the node (under
 <dataRoot>/.clawfleet/) with a backup, and a failure rolls that node's run back. A node's handler (inventory
 \`handler:\`) runs once after its config changed. Without a terminal apply refuses unless -y is given.
 If any selected node cannot be planned (unreachable, invalid config, clash…), nothing is applied on any
-node: fix it or leave it out with --limit.
-Exit code: 0 all nodes applied or up to date, 1 any node failed, was refused, or had actions refused.
-
-  -y, --yes                 do not ask
-      --fail-fast           after the first node fails, start no further node (running ones finish)
-  -f, --format F            text (default), json or markdown, for the plan shown and the results
-      --no-diff             do not show config diffs (text format)
-${SHARD_HELP}
-
-${ROLLOUT_HELP}
-
-${COMMON_HELP}`;
-
-async function planned(file: string | undefined, opts: ReturnType<typeof sessionOptions>, explicitInventory: boolean, showSum: (sha256: string) => void) {
-  if (!file) {
-    const session = await openSession(opts);
-    return { session, plan: toPlan(session), notes: [] as string[] };
-  }
-  const { plan, sha256 } = await readPlanFile(file);
-  showSum(sha256); // before any check, so even a refusal names the file it refused
-  const { session, notes } = await openSavedPlan(plan, explicitInventory ? opts : { ...opts, inventory: plan.inventory.path });
-  await refuseForeignActions(file, session);
-  return { session, plan: { ...plan, nodes: session.nodes.map((n) => n.plan) }, notes };
-}
-
-/** Every action of a saved plan must be one the planner could have made for its node (plan-file/check-node.ts). */
-async function refuseForeignActions(file: string, session: Session): Promise<void> {
-  try {
-    for (const n of session.nodes) {
-      if (!n.writer || nodeHasErrors(n.plan)) continue; // an error anywhere stops the apply before any node is touched
-      const problem = checkSavedNodePlan(n.plan, n.spec, n.baseline.baseline, await n.writer.home());
-      if (problem) throw new ClawError('PLANFILE', `saved plan ${file} refused: ${problem.message}; nothing applied on any node`, { node: n.spec.name, ...(problem.path ? { path: problem.path } : {}) });
-    }
-  } catch (e) {
-    await session.close();
-    throw e;
-  }
-}
+node: fix it or leave it out with --limit (e.g. -l '!node04').
+Exit code: 0 all nodes applied or up to date, 1 any node failed, was refused, or had actions refused.`;
 
 function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask<NodeResult> {
   return {
@@ -94,7 +66,7 @@ function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask
         stop.running.delete(n.spec.name);
       }
     },
-    done: (r) => ({ line: `${r.status} (${r.done}/${r.total})`, ok: r.status === 'changed' || r.status === 'unchanged' }),
+    done: (r) => ({ line: `${r.status} (${r.done}/${r.total})`, ok: r.status === 'changed' || r.status === 'unchanged', state: r.status }),
   };
 }
 
@@ -139,8 +111,7 @@ function trapSignals(runId: string): Interrupt & { release(): void } {
 }
 
 async function runApply(nodes: NodeSession[], runId: string, parallel: number, failFast: boolean, stop: Interrupt): Promise<NodeResult[]> {
-  const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
-  const settled = await runWithProgress(nodes.map((n) => applyTask(n, runId, stop)), { parallel, failFast, tty, out: process.stderr });
+  const settled = await runWithProgress(nodes.map((n) => applyTask(n, runId, stop)), { parallel, failFast, verb: 'apply', ...progressMode('apply') });
   return settled.map(
     (r, i): NodeResult =>
       r ?? { node: nodes[i]!.spec.name, runId: null, status: 'refused', done: 0, total: nodes[i]!.plan.actions.length, actions: [], error: 'not started: an earlier node failed (--fail-fast)' },
@@ -160,37 +131,29 @@ function interruptSummary(runId: string, sig: NodeJS.Signals, results: NodeResul
   return lines.join('\n') + '\n';
 }
 
-export async function applyCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values, positionals } = parse(
-    args,
-    { ...COMMON, ...FORMAT_OPTIONS, ...SHARD_OPTIONS, ...ROLLOUT_OPTIONS, yes: { type: 'boolean', short: 'y', default: false }, 'fail-fast': { type: 'boolean', default: false } },
-    true,
-  );
-  if (values.help) {
-    out.write(APPLY_HELP + '\n');
-    return 0;
-  }
-  if (positionals.length > 1) throw new ClawError('USAGE', 'apply takes at most one plan file');
-  const format = formatOf(values.format);
-  const opts = { ...sessionOptions(values), shard: shardOf(values) };
-  const rollout = parseRollout(values);
+export async function applyCommand(file: string | undefined, v: ApplyValues, out: NodeJS.WriteStream): Promise<number> {
+  const format = formatOf(v);
+  const opts = { ...sessionOptions(v), shard: shardOf(v) };
+  const rollout = rolloutOf(v);
   // The sum a reviewer compares with the one in the reviewed Markdown plan.
-  const showSum = (sha256: string) => (format === 'json' ? process.stderr : out).write(`plan file ${safeLine(positionals[0]!)} sha256 ${sha256}\n`);
-  const { session, plan: whole, notes } = await planned(positionals[0], opts, typeof values.inventory === 'string', showSum);
+  const showSum = (sha256: string) => (format === 'json' ? process.stderr : out).write(`plan file ${safeLine(file!)} sha256 ${sha256}\n`);
+  const { session, plan: whole } = file ? await openSavedPlanFile(file, opts, v.inventory !== undefined, showSum) : await (async () => {
+    const s = await openSession(opts, { verb: 'plan' });
+    return { session: s, plan: toPlan(s) };
+  })();
   const plan = markShard(whole, opts.shard);
   try {
-    for (const n of notes) process.stderr.write(`note: ${safeLine(n)}\n`);
     // JSON output is one document: the results (with the run id) at the end, or the plan if nothing ran.
-    if (format !== 'json') out.write(renderPlan(plan, format, out, !values['no-diff']));
+    if (format !== 'json') out.write(renderPlan(plan, format, out, v.diff !== false));
     const sum = planSummary(plan);
     if (format === 'json' && (sum.errors > 0 || sum.changes === 0)) out.write(renderPlan(plan, format, out, false));
     if (sum.errors > 0) {
       // Like a failed `terraform plan`: bad input anywhere means no change anywhere.
       const bad = plan.nodes.filter((n) => n.diagnostics.some((d) => d.severity === 'error')).map((n) => n.node);
-      throw new ClawError('PLAN', `${bad.join(', ')}: plan has errors; nothing applied on any node (fix them, or leave ${bad.length === 1 ? 'that node' : 'those nodes'} out with --limit)`);
+      throw new ClawError('PLAN', `${bad.join(', ')}: plan has errors; nothing applied on any node (fix them, or leave ${bad.length === 1 ? 'that node' : 'those nodes'} out with --limit '!${bad[0]}')`);
     }
     if (sum.changes === 0) return 0;
-    if (!values.yes) {
+    if (!v.yes) {
       if (!process.stdin.isTTY) throw new ClawError('USAGE', 'apply needs a terminal to confirm, or -y');
       if (!(await confirm(`\nApply ${sum.changes} change(s) on ${sum.changed} node(s)? Only "yes" is accepted: `))) {
         out.write('Apply cancelled: nothing changed.\n');
@@ -203,7 +166,7 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
     let results: NodeResult[];
     let report: RolloutReport | null = null;
     try {
-      const apply = (nodes: NodeSession[]) => runApply(nodes, runId, opts.parallel, Boolean(values['fail-fast']), stop);
+      const apply = (nodes: NodeSession[]) => runApply(nodes, runId, opts.parallel, Boolean(v.failFast), stop);
       if (rollout) ({ results, report } = await applyInWaves(session.nodes, rollout, apply, (line) => process.stderr.write(line + '\n')));
       else results = await apply(session.nodes);
     } finally {
@@ -218,4 +181,23 @@ export async function applyCommand(args: string[], out: NodeJS.WriteStream): Pro
   } finally {
     await session.close();
   }
+}
+
+export function registerApply(program: Command, io: Io): void {
+  const cmd = program
+    .command('apply')
+    .argument('[PLAN-FILE]', 'a plan saved by `clawfleet plan --out FILE`')
+    .summary('apply the plan, with journal, backup and automatic rollback on failure')
+    .description('Applies the plan (made now, or PLAN-FILE) to every selected node.')
+    .option('-y, --yes', 'do not ask')
+    .option('--fail-fast', 'after the first node fails, start no further node (running ones finish)')
+    .option('--no-diff', 'do not show config diffs (text format)');
+  withFormat(cmd, PLAN_FORMATS, 'text, json or markdown, for the plan shown and the results');
+  withShard(cmd);
+  withRollout(cmd);
+  withCommon(cmd)
+    .addHelpText('after', HELP_AFTER)
+    .action(async (file: string | undefined, v: ApplyValues) => {
+      io.code = await applyCommand(file, v, io.out);
+    });
 }

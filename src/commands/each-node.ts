@@ -2,9 +2,9 @@ import { errorMessage } from '../domain/errors.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { NodePaths } from '../domain/plan.js';
 import { layoutFor } from '../planner/layout.js';
+import { runWithProgress } from '../render/progress.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
-import { mapLimit } from './pool.js';
 import { loadAll, type SessionOptions } from './session.js';
 
 export type EachResult<R> = { node: string; ok: true; value: R } | { node: string; ok: false; error: string };
@@ -12,7 +12,7 @@ export type EachResult<R> = { node: string; ok: true; value: R } | { node: strin
 /** Opens each selected node (parallel), resolves its paths, runs fn, closes it. One node's error is its own. */
 export async function eachNode<R>(opts: SessionOptions, fn: (w: NodeWriter, paths: NodePaths, spec: NodeSpec) => Promise<R>): Promise<EachResult<R>[]> {
   const { specs, baselines } = await loadAll(opts);
-  return mapLimit(specs, opts.parallel, async (spec): Promise<EachResult<R>> => {
+  const one = async (spec: NodeSpec): Promise<EachResult<R>> => {
     let w: NodeWriter | null = null;
     try {
       w = await openNode(spec, opts);
@@ -24,5 +24,8 @@ export async function eachNode<R>(opts: SessionOptions, fn: (w: NodeWriter, path
     } finally {
       await w?.close().catch(() => undefined);
     }
-  });
+  };
+  const tasks = specs.map((spec) => ({ title: spec.name, run: () => one(spec), done: (r: EachResult<R>) => ({ line: r.ok ? 'done' : 'failed', ok: r.ok }) }));
+  const results = await runWithProgress(tasks, { parallel: opts.parallel, failFast: false, verb: 'nodes', display: 'none', out: process.stderr });
+  return results.map((r) => r!);
 }

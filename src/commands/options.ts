@@ -1,38 +1,42 @@
 import { hostname, userInfo } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Option, type Command } from 'commander';
 import { ClawError } from '../domain/errors.js';
+import type { SessionOptions } from './session.js';
 
-/** Options shared by every command that talks to nodes. */
-export const COMMON = {
-  inventory: { type: 'string', short: 'i' },
-  plans: { type: 'string' },
-  limit: { type: 'string', short: 'l' },
-  parallel: { type: 'string', default: '8' },
-  'trust-new-host-keys': { type: 'boolean', default: false },
-  'connect-timeout': { type: 'string', default: '10' },
-  'known-hosts': { type: 'string' },
-  'ssh-config': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const satisfies ParseArgsConfig['options'];
+/** What a command's action reports back to `main`: its exit code. */
+export interface Io {
+  out: NodeJS.WriteStream;
+  code: number;
+}
 
-export const COMMON_HELP = `Options for every command that talks to nodes:
-  -i, --inventory FILE      inventory file (default: inventory.yaml)
-      --plans DIR           where baselines <name>.yaml live (default: ./plans beside the inventory, then the built-in plans)
-  -l, --limit LIST          only these nodes/groups (comma-separated, * globs), like Ansible's --limit
-      --parallel N          nodes worked on at once (default: 8)
-      --connect-timeout S   SSH connect and handshake timeout in seconds (default: 10)
-      --known-hosts FILE    known_hosts to check host keys against (default: ~/.ssh/known_hosts, or
-                            UserKnownHostsFile from ~/.ssh/config)
-      --ssh-config FILE     OpenSSH client config to read (default: ~/.ssh/config; Match exec is never run)
-      --trust-new-host-keys accept and record the host key of a node not yet in known_hosts (never a changed key)
-  -h, --help                this help`;
+/** Options every command that talks to nodes shares (added to each such command). */
+export function withCommon(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <FILE>', 'inventory file (default: inventory.yaml)')
+    .option('--plans <DIR>', 'where baselines <name>.yaml live (default: ./plans beside the inventory, then the built-in plans)')
+    .option('-l, --limit <LIST>', "only these nodes/groups: comma-separated names, groups or globs; '!name' excludes; repeatable (-l prod -l '!node04')", collect)
+    .option('--parallel <N>', 'nodes worked on at once (default: 8)')
+    .option('--connect-timeout <S>', 'SSH connect and handshake timeout in seconds (default: 10)')
+    .option('--known-hosts <FILE>', 'known_hosts to check host keys against (default: ~/.ssh/known_hosts, or UserKnownHostsFile from ~/.ssh/config)')
+    .option('--ssh-config <FILE>', 'OpenSSH client config to read (default: ~/.ssh/config; Match exec is never run)')
+    .option('--trust-new-host-keys', 'accept and record the host key of a node not yet in known_hosts (never a changed key)');
+}
 
-export function parse<O extends ParseArgsConfig['options']>(args: string[], options: O, positionals = false) {
-  try {
-    return parseArgs({ args, options, allowPositionals: positionals, strict: true });
-  } catch (e) {
-    throw new ClawError('USAGE', (e as Error).message.split('\n')[0]!);
-  }
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+/** `-f/--format` limited to `formats`, and OpenClaw's `--json` for `-f json`. */
+export function withFormat(cmd: Command, formats: readonly string[], what: string): Command {
+  return cmd
+    .addOption(new Option('-f, --format <F>', what).choices(formats).default('text'))
+    .option('--json', 'same as --format json (errors are JSON too)');
+}
+
+export type Format = 'text' | 'json' | 'markdown';
+
+export function formatOf(o: { format?: string; json?: boolean }): Format {
+  return o.json ? 'json' : ((o.format ?? 'text') as Format);
 }
 
 export function positiveInt(name: string, v: string | undefined, dflt: number): number {
@@ -42,17 +46,29 @@ export function positiveInt(name: string, v: string | undefined, dflt: number): 
   return n;
 }
 
-export function sessionOptions(v: Record<string, unknown>) {
-  const o: import('./session.js').SessionOptions = {
-    inventory: typeof v.inventory === 'string' ? v.inventory : 'inventory.yaml',
-    parallel: positiveInt('parallel', v.parallel as string, 8),
-    trustNewHostKeys: Boolean(v['trust-new-host-keys']),
-    connectTimeoutMs: positiveInt('connect-timeout', v['connect-timeout'] as string, 10) * 1000,
+/** Commander's parsed common options (camelCase), as a session needs them. */
+export interface CommonValues {
+  inventory?: string;
+  plans?: string;
+  limit?: string[];
+  parallel?: string;
+  connectTimeout?: string;
+  knownHosts?: string;
+  sshConfig?: string;
+  trustNewHostKeys?: boolean;
+}
+
+export function sessionOptions(v: CommonValues): SessionOptions {
+  const o: SessionOptions = {
+    inventory: v.inventory ?? 'inventory.yaml',
+    parallel: positiveInt('parallel', v.parallel, 8),
+    trustNewHostKeys: Boolean(v.trustNewHostKeys),
+    connectTimeoutMs: positiveInt('connect-timeout', v.connectTimeout, 10) * 1000,
   };
-  if (typeof v.plans === 'string') o.plans = v.plans;
-  if (typeof v.limit === 'string') o.limit = v.limit;
-  if (typeof v['known-hosts'] === 'string') o.knownHostsFiles = [v['known-hosts']];
-  if (typeof v['ssh-config'] === 'string') o.sshConfigPath = v['ssh-config'];
+  if (v.plans !== undefined) o.plans = v.plans;
+  if (v.limit?.length) o.limit = v.limit;
+  if (v.knownHosts !== undefined) o.knownHostsFiles = [v.knownHosts];
+  if (v.sshConfig !== undefined) o.sshConfigPath = v.sshConfig;
   return o;
 }
 

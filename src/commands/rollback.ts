@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import type { NodePaths } from '../domain/plan.js';
 import { RUN_ID_RE } from '../executor/context.js';
@@ -5,34 +6,20 @@ import { previewRollback, rollbackRun, type RollbackPreview, type RollbackResult
 import { layoutFor } from '../planner/layout.js';
 import { safeLine } from '../render/safe-line.js';
 import type { PlannedLayout } from '../executor/journal-trust.js';
+import { eachLimit } from '../render/progress.js';
 import { styleFor } from '../render/style.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { confirm } from './confirm.js';
-import { COMMON, COMMON_HELP, parse, sessionOptions, whoAmI } from './options.js';
-import { mapLimit } from './pool.js';
+import { sessionOptions, whoAmI, withCommon, type CommonValues, type Io } from './options.js';
 import { loadAll } from './session.js';
 
-export const ROLLBACK_HELP = `Usage: clawfleet rollback RUN-ID [options]
-
-Undoes a past apply on every selected node that recorded it, from the node's own journal
-(<dataRoot>/.clawfleet/runs/RUN-ID/): needs nothing from the machine that ran the apply. Shows what it will
-touch on each node, then asks for confirmation ("yes") on a terminal, like apply; without one it refuses
-unless -y is given.
-Rollback restores layout and config, never the past of the data: a dir that became a link is a real dir
-again holding the target's current contents (what the gateway wrote after the apply is carried over and
-listed). A config changed after the apply is not restored (the diff is shown) unless --force-config.
-A run that later runs built on (later runs on that node, not rolled back) is refused, naming them;
---chain rolls back those later runs first, newest first, then RUN-ID.
-Undo is idempotent: running it twice, or after an interrupted apply or rollback, is safe.
-Exit code: 0 rolled back (or nothing left to undo, or --dry-run), 1 error, refused, or no node has that run.
-
-  -y, --yes                 do not ask
-      --dry-run             print what rollback would touch on each node, change nothing
-      --chain               also roll back the later runs that built on RUN-ID, newest first
-      --force-config        restore configs changed after the apply (the current file is kept aside)
-
-${COMMON_HELP}`;
+export interface RollbackValues extends CommonValues {
+  yes?: boolean;
+  dryRun?: boolean;
+  chain?: boolean;
+  forceConfig?: boolean;
+}
 
 interface Opened {
   node: string;
@@ -70,30 +57,13 @@ function showResult(r: RollbackResult, s: ReturnType<typeof styleFor>): string {
   return out.join('\n') + '\n';
 }
 
-export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values, positionals } = parse(
-    args,
-    {
-      ...COMMON,
-      yes: { type: 'boolean', short: 'y', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      chain: { type: 'boolean', default: false },
-      'force-config': { type: 'boolean', default: false },
-    },
-    true,
-  );
-  if (values.help) {
-    out.write(ROLLBACK_HELP + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1) throw new ClawError('USAGE', 'rollback takes exactly one run id (see: clawfleet runs)');
-  const runId = positionals[0]!;
+export async function rollbackCommand(runId: string, v: RollbackValues, out: NodeJS.WriteStream): Promise<number> {
   if (!RUN_ID_RE.test(runId)) throw new ClawError('USAGE', `not a run id: "${runId}" (see: clawfleet runs)`);
-  const opts = { chain: Boolean(values.chain), forceConfig: Boolean(values['force-config']) };
-  const session = sessionOptions(values);
+  const opts = { chain: Boolean(v.chain), forceConfig: Boolean(v.forceConfig) };
+  const session = sessionOptions(v);
   const s = styleFor(out);
   const { specs, baselines } = await loadAll(session);
-  const nodes = await mapLimit(specs, session.parallel, async (spec): Promise<Opened> => {
+  const nodes = await eachLimit(specs, session.parallel, async (spec): Promise<Opened> => {
     let w: NodeWriter | null = null;
     try {
       w = await openNode(spec, session);
@@ -122,17 +92,17 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
       out.write(`\nRollback refused: nothing changed on any node.\n`);
       return 1;
     }
-    if (values['dry-run']) return 0;
+    if (v.dryRun) return 0;
     // Something to undo, or a dead run's lock to release: both change the node, so both are confirmed.
     const todo = found.reduce((k, n) => k + n.preview!.runs.reduce((a, r) => a + r.touches.length, 0), 0);
-    if (todo > 0 && !values.yes) {
+    if (todo > 0 && !v.yes) {
       if (!process.stdin.isTTY) throw new ClawError('USAGE', 'rollback needs a terminal to confirm, or -y');
       if (!(await confirm(`\nUndo ${todo} action(s) on ${found.filter((n) => n.preview!.runs.length).length} node(s)? Only "yes" is accepted: `))) {
         out.write('Rollback cancelled: nothing changed.\n');
         return 1;
       }
     }
-    const results = await mapLimit(found, session.parallel, async (n) => {
+    const results = await eachLimit(found, session.parallel, async (n) => {
       try {
         return { ok: true as const, value: await rollbackRun(n.w!, n.paths!, runId, whoAmI(), { ...opts, planned: n.planned }) };
       } catch (e) {
@@ -150,4 +120,32 @@ export async function rollbackCommand(args: string[], out: NodeJS.WriteStream): 
   } finally {
     await Promise.all(nodes.map((n) => n.w?.close().catch(() => undefined)));
   }
+}
+
+export function registerRollback(program: Command, io: Io): void {
+  const cmd = program
+    .command('rollback')
+    .argument('<RUN-ID>', 'the run to undo (see: clawfleet runs)')
+    .summary("undo a past run from the nodes' own journals")
+    .description(
+      `Undoes a past apply on every selected node that recorded it, from the node's own journal
+(<dataRoot>/.clawfleet/runs/RUN-ID/): needs nothing from the machine that ran the apply. Shows what it will
+touch on each node, then asks for confirmation ("yes") on a terminal, like apply; without one it refuses
+unless -y is given.
+Rollback restores layout and config, never the past of the data: a dir that became a link is a real dir
+again holding the target's current contents (what the gateway wrote after the apply is carried over and
+listed). A config changed after the apply is not restored (the diff is shown) unless --force-config.
+A run that later runs built on (later runs on that node, not rolled back) is refused, naming them;
+--chain rolls back those later runs first, newest first, then RUN-ID.
+Undo is idempotent: running it twice, or after an interrupted apply or rollback, is safe.`,
+    )
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'print what rollback would touch on each node, change nothing')
+    .option('--chain', 'also roll back the later runs that built on RUN-ID, newest first')
+    .option('--force-config', 'restore configs changed after the apply (the current file is kept aside)');
+  withCommon(cmd)
+    .addHelpText('after', '\nExit code: 0 rolled back (or nothing left to undo, or --dry-run), 1 error, refused, or no node has that run.')
+    .action(async (runId: string, v: RollbackValues) => {
+      io.code = await rollbackCommand(runId, v, io.out);
+    });
 }

@@ -1,4 +1,6 @@
-import { ClawError, errorMessage } from '../domain/errors.js';
+import { relative } from 'node:path';
+import type { Action } from '../domain/actions.js';
+import { errorMessage } from '../domain/errors.js';
 import type { Inventory, NodeSpec } from '../domain/inventory.js';
 import type { NodePlan, Plan } from '../domain/plan.js';
 import { gatherFacts, type GatheredFacts } from '../facts/gather.js';
@@ -8,13 +10,15 @@ import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
 import { planNode } from '../planner/plan-node.js';
 import { openNode, type ConnectOptions } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
+import { runWithProgress } from '../render/progress.js';
 import { selectShard, type ShardSpec } from '../rollout/shard.js';
-import { mapLimit } from './pool.js';
+import { progressMode, type Verb } from './progress-mode.js';
 
 export interface SessionOptions extends ConnectOptions {
   inventory: string;
   plans?: string;
-  limit?: string;
+  /** `--limit` terms, each a comma-separated list (see limitNodes). */
+  limit?: string[];
   parallel: number;
   /** `--shard i/N`: only this stable slice of the selected nodes. */
   shard?: ShardSpec;
@@ -62,61 +66,79 @@ function failedPlan(spec: NodeSpec, e: unknown): NodePlan {
   };
 }
 
-/** Connect, gather facts and plan every selected node, `parallel` at a time. One node's failure is its own. */
-export async function openSession(opts: SessionOptions): Promise<Session> {
+/** Connect, gather facts and plan one node. Its failure is its own: an error diagnostic, no writer. */
+async function planOne(spec: NodeSpec, baseline: LoadedBaseline, opts: SessionOptions): Promise<NodeSession> {
+  let writer: NodeWriter | null = null;
+  try {
+    writer = await openNode(spec, opts);
+    const gathered = await gatherFacts(writer, spec, baseline.baseline);
+    const { facts, layout } = gathered;
+    return { spec, baseline, writer, facts, gathered, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
+  } catch (e) {
+    await writer?.close().catch(() => undefined);
+    return { spec, baseline, writer: null, plan: failedPlan(spec, e) };
+  }
+}
+
+const planned = (n: NodeSession) => {
+  const errors = n.plan.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors) return { line: 'cannot be planned', ok: false, state: 'with errors' };
+  return { line: n.plan.actions.length ? `${n.plan.actions.length} changes` : 'up to date', ok: true, state: n.plan.actions.length ? 'with changes' : 'up to date' };
+};
+
+function closeAll(nodes: NodeSession[]): () => Promise<void> {
+  return async () => void (await Promise.all(nodes.map((n) => n.writer?.close().catch(() => undefined))));
+}
+
+/** Connect, gather facts and plan every selected node, `parallel` at a time, with progress on stderr. */
+export async function openSession(opts: SessionOptions, show: { verb: Verb } = { verb: 'plan' }): Promise<Session> {
   const { inventory, specs, baselines } = await loadAll(opts);
-  const nodes = await mapLimit(specs, opts.parallel, async (spec): Promise<NodeSession> => {
-    const baseline = baselines.get(spec.baseline)!;
-    let writer: NodeWriter | null = null;
-    try {
-      writer = await openNode(spec, opts);
-      const gathered = await gatherFacts(writer, spec, baseline.baseline);
-      const { facts, layout } = gathered;
-      return { spec, baseline, writer, facts, gathered, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
-    } catch (e) {
-      await writer?.close().catch(() => undefined);
-      return { spec, baseline, writer: null, plan: failedPlan(spec, e) };
-    }
-  });
-  return {
-    inventory,
-    nodes,
-    close: async () => {
-      await Promise.all(nodes.map((n) => n.writer?.close().catch(() => undefined)));
-    },
-  };
+  const tasks = specs.map((spec) => ({ title: spec.name, run: () => planOne(spec, baselines.get(spec.baseline)!, opts), done: planned }));
+  const nodes = (await runWithProgress(tasks, { parallel: opts.parallel, failFast: false, verb: show.verb, ...progressMode(show.verb) })) as NodeSession[];
+  return { inventory, nodes, close: closeAll(nodes) };
+}
+
+/** Same action, same state expected: what the executor will re-check. */
+function sameExpect(a: Action, b: Action | undefined): boolean {
+  const canon = (x: Action) => JSON.stringify(Object.entries(x.expect).sort(([k], [l]) => k.localeCompare(l)));
+  return b !== undefined && a.type === b.type && a.path === b.path && canon(a) === canon(b);
+}
+
+export interface SavedSession {
+  session: Session;
+  /** Per node: the saved actions whose node state no longer matches (a fresh read-only look found otherwise). */
+  stale: { node: string; actions: number; of: number }[];
+  /** Nodes whose fresh look had nothing left to do: the plan (or its equal) was applied already. */
+  converged: string[];
 }
 
 /**
- * For `apply FILE`: open the nodes of a saved plan, using the inventory only for how to reach them.
- * Nothing is re-planned: each node keeps exactly the actions that were reviewed.
+ * For `apply FILE`: open the nodes of a saved plan, using the inventory only for how to reach them, and
+ * look at each node again (read-only, like `plan`) to learn whether the plan still holds. Nothing is
+ * re-planned: each node keeps exactly the actions that were reviewed.
  */
-export async function openSavedPlan(plan: Plan, opts: SessionOptions): Promise<{ session: Session; notes: string[] }> {
-  const inventory = await loadInventory(opts.inventory);
-  const notes: string[] = [];
-  if (inventory.sha256 !== plan.inventory.sha256) notes.push(`inventory ${inventory.file} changed since the plan was made (only used to reach the nodes)`);
+export async function openSavedPlan(inventory: Inventory, nodesOf: NodePlan[], opts: SessionOptions): Promise<SavedSession> {
   const specs = new Map(inventory.nodes.map((n) => [n.name, n]));
-  const limited = opts.limit || opts.shard ? limitNodes(inventory, opts.limit) : null;
-  const wanted = limited ? new Set((opts.shard ? selectShard(inventory, limited, opts.shard) : limited).map((n) => n.name)) : null;
-  const planned = plan.nodes.filter((n) => !wanted || wanted.has(n.node));
-  const missing = planned.filter((n) => !specs.has(n.node)).map((n) => n.node);
-  if (missing.length) throw new ClawError('PLANFILE', `${missing.join(', ')}: in the plan but not in the inventory`, { path: inventory.file });
   const dirs = plansDirsFor(inventory.file, opts.plans);
-  const nodes = await mapLimit(planned, opts.parallel, async (np): Promise<NodeSession> => {
-    const spec = specs.get(np.node)!;
-    const baseline = await loadBaseline(np.baseline, dirs);
-    const recorded = plan.baselines.find((b) => b.name === np.baseline);
-    if (recorded && recorded.sha256 !== baseline.sha256) notes.push(`${np.node}: baseline ${np.baseline} changed since the plan was made; the plan's actions, checked against it, are applied as reviewed`);
-    try {
-      return { spec, baseline, writer: await openNode(spec, opts), plan: np };
-    } catch (e) {
-      return { spec, baseline, writer: null, plan: failedPlan(spec, e) };
-    }
+  const baselines = new Map<string, LoadedBaseline>();
+  for (const np of nodesOf) if (!baselines.has(np.baseline)) baselines.set(np.baseline, await loadBaseline(np.baseline, dirs));
+  const tasks = nodesOf.map((np) => ({
+    title: np.node,
+    run: async () => ({ np, fresh: await planOne(specs.get(np.node)!, baselines.get(np.baseline)!, opts) }),
+    done: () => ({ line: 'checked', ok: true, state: 'checked' }),
+  }));
+  const looked = (await runWithProgress(tasks, { parallel: opts.parallel, failFast: false, verb: 'check', ...progressMode('check') })).map((r) => r!);
+  const stale: SavedSession['stale'] = [];
+  const converged: string[] = [];
+  const nodes = looked.map(({ np, fresh }): NodeSession => {
+    if (!fresh.writer) return fresh; // unreachable or unreadable: its error diagnostic stops the apply
+    const now = new Map(fresh.plan.actions.map((a) => [a.id, a]));
+    const changed = np.actions.filter((a) => !sameExpect(a, now.get(a.id))).length;
+    if (changed) stale.push({ node: np.node, actions: changed, of: np.actions.length });
+    if (changed && fresh.plan.actions.length === 0) converged.push(np.node);
+    return { ...fresh, plan: np };
   });
-  return {
-    notes,
-    session: { inventory, nodes, close: async () => void (await Promise.all(nodes.map((n) => n.writer?.close().catch(() => undefined)))) },
-  };
+  return { stale, converged, session: { inventory, nodes, close: closeAll(nodes) } };
 }
 
 export function toPlan(s: Session): Plan {
@@ -126,7 +148,12 @@ export function toPlan(s: Session): Plan {
     version: 1,
     createdAt: new Date().toISOString(),
     baselines: [...baselines].map(([name, sha256]) => ({ name, sha256 })),
-    inventory: { path: s.inventory.file, sha256: s.inventory.sha256 },
+    inventory: { path: inventoryRef(s.inventory.file), sha256: s.inventory.sha256 },
     nodes: s.nodes.map((n) => n.plan),
   };
+}
+
+/** The inventory as a plan names it: relative to the working dir (a plan file names no path of this machine). */
+export function inventoryRef(file: string): string {
+  return relative(process.cwd(), file) || file;
 }

@@ -1,63 +1,39 @@
+import type { Command } from 'commander';
 import { ClawError } from '../domain/errors.js';
 import { loadFleetSecret, defaultSecretFile } from '../sentinel/fleet-secret.js';
 import { styleFor } from '../render/style.js';
 import { DEFAULT_RETRY } from '../watch/notify/deliver.js';
 import { commandNotifier, httpNotifier, type Notifier } from '../watch/notify/notifiers.js';
 import { eventLine } from '../watch/notify/payloads.js';
-import { checkFormatOf, CHECK_FORMATS, renderCheck, writeOutput } from '../watch/output.js';
+import { renderCheck, writeOutput } from '../watch/output.js';
 import { defaultStateFile } from '../watch/state-file.js';
 import { waiversFor } from '../watch/waivers-file.js';
 import { watchOnce, type WatchRun } from '../watch/watch-run.js';
-import { CHECK_OPTIONS } from './check.js';
-import { COMMON, COMMON_HELP, parse, positiveInt, sessionOptions } from './options.js';
+import { checkFormat, withCheckOutput, type CheckOutputValues } from './check.js';
+import { positiveInt, sessionOptions, withCommon, type CommonValues, type Io } from './options.js';
 
-export const WATCH_HELP = `Usage: clawfleet watch [options]
+interface WatchValues extends CommonValues, CheckOutputValues {
+  webhook?: string[];
+  slack?: string[];
+  discord?: string[];
+  notifyCommand?: string[];
+  retries?: string;
+  retryDelay?: string;
+  notifyTimeout?: string;
+  state?: string;
+  secretFile?: string;
+  every?: string;
+}
 
-Runs the drift check (and the credential sentinel) once, or every --every, compares it with the last run
+const DESCRIPTION = `Runs the drift check (and the credential sentinel) once, or every --every, compares it with the last run
 (kept in a state file on this machine) and notifies only on change: new drift, drift resolved, an item
 that can no longer be judged, a node that stopped or started answering, a credential event (profile added,
 removed or replaced, one new key in several agents, a credential file readable by others). Drift a waiver
 accepts stays quiet until the waiver expires. A notification that fails after its retries is kept and sent
 with the next run. For cron, a systemd timer or a CI schedule: see examples/watch/.
-Exit code: 0 ran (and every notification was delivered), 1 error or a notification kept for the next run.
+Notifier URLs may also come from the environment, so they stay out of process lists.`;
 
-Notifiers (any number; URLs may also come from the environment, so they stay out of process lists):
-      --webhook URL         generic JSON webhook (POST {format: "clawfleet-alert", events: [...]}); env CLAWFLEET_WEBHOOK_URL
-      --slack URL           Slack incoming webhook; env CLAWFLEET_SLACK_WEBHOOK_URL
-      --discord URL         Discord webhook; env CLAWFLEET_DISCORD_WEBHOOK_URL
-      --notify-command CMD  run CMD with /bin/sh, the generic JSON payload on its stdin; exit 0 = delivered
-      --retries N           attempts per notifier and run (default ${DEFAULT_RETRY.attempts}; backoff doubles from --retry-delay)
-      --retry-delay MS      first backoff in milliseconds (default ${DEFAULT_RETRY.baseDelayMs})
-      --notify-timeout S    per attempt (default 10)
-
-State and secrets (operator side, never on a node):
-      --state FILE          last result, credential fingerprints, undelivered alerts (default:
-                            $XDG_STATE_HOME/clawfleet/watch-<inventory hash>.json, mode 0600)
-      --secret-file FILE    HMAC key of the credential fingerprints, created 0600 on first use (default:
-                            $XDG_CONFIG_HOME/clawfleet/fleet-secret); never printed
-
-Run and output:
-      --every DURATION      run again every DURATION (30s, 15m, 1h) until stopped; default: once
-  -f, --format F            what to print after each run: ${CHECK_FORMATS}
-  -o, --out FILE            write that output to FILE (atomically) instead of stdout
-      --waivers FILE        accepted drift with reason and expiry (default: waivers.yaml beside the inventory)
-      --no-openclaw-checks  do not run OpenClaw's own doctor --lint / secrets audit on nodes that have them
-
-${COMMON_HELP}`;
-
-const WATCH_OPTIONS = {
-  ...CHECK_OPTIONS,
-  webhook: { type: 'string', multiple: true },
-  slack: { type: 'string', multiple: true },
-  discord: { type: 'string', multiple: true },
-  'notify-command': { type: 'string', multiple: true },
-  retries: { type: 'string' },
-  'retry-delay': { type: 'string' },
-  'notify-timeout': { type: 'string' },
-  state: { type: 'string' },
-  'secret-file': { type: 'string' },
-  every: { type: 'string' },
-} as const;
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 export function parseDuration(v: string): number {
   const m = /^(\d+)(s|m|h)$/.exec(v.trim());
@@ -65,13 +41,13 @@ export function parseDuration(v: string): number {
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
 }
 
-function notifiersFrom(v: Record<string, unknown>, timeoutMs: number): Notifier[] {
-  const list = (k: string, env: string) => [...((v[k] as string[] | undefined) ?? []), ...(process.env[env] ? [process.env[env]!] : [])];
+function notifiersFrom(v: WatchValues, timeoutMs: number): Notifier[] {
+  const list = (k: 'webhook' | 'slack' | 'discord', env: string) => [...(v[k] ?? []), ...(process.env[env] ? [process.env[env]!] : [])];
   return [
     ...list('webhook', 'CLAWFLEET_WEBHOOK_URL').map((u) => httpNotifier('webhook', u, timeoutMs)),
     ...list('slack', 'CLAWFLEET_SLACK_WEBHOOK_URL').map((u) => httpNotifier('slack', u, timeoutMs)),
     ...list('discord', 'CLAWFLEET_DISCORD_WEBHOOK_URL').map((u) => httpNotifier('discord', u, timeoutMs)),
-    ...((v['notify-command'] as string[] | undefined) ?? []).map((c) => commandNotifier(c, 30_000)),
+    ...(v.notifyCommand ?? []).map((c) => commandNotifier(c, 30_000)),
   ];
 }
 
@@ -84,19 +60,14 @@ function summary(run: WatchRun, s: ReturnType<typeof styleFor>): string {
   return lines.join('\n') + '\n';
 }
 
-export async function watchCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values } = parse(args, { ...COMMON, ...WATCH_OPTIONS });
-  if (values.help) {
-    out.write(WATCH_HELP + '\n');
-    return 0;
-  }
-  const format = checkFormatOf(values.format);
+export async function watchCommand(values: WatchValues, out: NodeJS.WriteStream): Promise<number> {
+  const format = checkFormat(values);
   const session = sessionOptions(values);
-  const timeoutMs = positiveInt('notify-timeout', values['notify-timeout'], 10) * 1000;
+  const timeoutMs = positiveInt('notify-timeout', values.notifyTimeout, 10) * 1000;
   const notifiers = notifiersFrom(values, timeoutMs);
-  const retry = { ...DEFAULT_RETRY, attempts: positiveInt('retries', values.retries, DEFAULT_RETRY.attempts), baseDelayMs: positiveInt('retry-delay', values['retry-delay'], DEFAULT_RETRY.baseDelayMs) };
+  const retry = { ...DEFAULT_RETRY, attempts: positiveInt('retries', values.retries, DEFAULT_RETRY.attempts), baseDelayMs: positiveInt('retry-delay', values.retryDelay, DEFAULT_RETRY.baseDelayMs) };
   const every = values.every ? parseDuration(values.every) : null;
-  const fleetSecret = await loadFleetSecret(values['secret-file'] ?? defaultSecretFile());
+  const fleetSecret = await loadFleetSecret(values.secretFile ?? defaultSecretFile());
   const stateFile = values.state ?? defaultStateFile(session.inventory);
   await waiversFor(session.inventory, values.waivers); // a bad waivers file fails before any node is contacted
   const s = styleFor(out);
@@ -106,7 +77,7 @@ export async function watchCommand(args: string[], out: NodeJS.WriteStream): Pro
   process.once('SIGINT', onSignal);
   try {
     for (;;) {
-      const run = await watchOnce({ session, stateFile, waivers: () => waiversFor(session.inventory, values.waivers), notifiers, retry, fleetSecret, openclawChecks: !values['no-openclaw-checks'], journals: format === 'html' });
+      const run = await watchOnce({ session, stateFile, waivers: () => waiversFor(session.inventory, values.waivers), notifiers, retry, fleetSecret, openclawChecks: values.openclawChecks !== false, journals: format === 'html' });
       const text =
         format === 'text'
           ? summary(run, s)
@@ -125,4 +96,27 @@ export async function watchCommand(args: string[], out: NodeJS.WriteStream): Pro
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
+}
+
+export function registerWatch(program: Command, io: Io): void {
+  const cmd = program
+    .command('watch')
+    .summary('check on a schedule; notify on change (drift, resolved, unreachable, credentials)')
+    .description(DESCRIPTION)
+    .option('--webhook <URL>', 'generic JSON webhook (POST {format: "clawfleet-alert", events: [...]}); env CLAWFLEET_WEBHOOK_URL; repeatable', collect)
+    .option('--slack <URL>', 'Slack incoming webhook; env CLAWFLEET_SLACK_WEBHOOK_URL; repeatable', collect)
+    .option('--discord <URL>', 'Discord webhook; env CLAWFLEET_DISCORD_WEBHOOK_URL; repeatable', collect)
+    .option('--notify-command <CMD>', 'run CMD with /bin/sh, the generic JSON payload on its stdin; exit 0 = delivered; repeatable', collect)
+    .option('--retries <N>', `attempts per notifier and run (default ${DEFAULT_RETRY.attempts}; backoff doubles from --retry-delay)`)
+    .option('--retry-delay <MS>', `first backoff in milliseconds (default ${DEFAULT_RETRY.baseDelayMs})`)
+    .option('--notify-timeout <S>', 'per attempt, in seconds (default 10)')
+    .option('--state <FILE>', 'last result, credential fingerprints, undelivered alerts (default: $XDG_STATE_HOME/clawfleet/watch-<inventory hash>.json, mode 0600); operator side, never on a node')
+    .option('--secret-file <FILE>', 'HMAC key of the credential fingerprints, created 0600 on first use (default: $XDG_CONFIG_HOME/clawfleet/fleet-secret); never printed')
+    .option('--every <DURATION>', 'run again every DURATION (30s, 15m, 1h) until stopped; default: once');
+  withCheckOutput(cmd);
+  withCommon(cmd)
+    .addHelpText('after', '\nExit code: 0 ran (and every notification was delivered), 1 error or a notification kept for the next run.')
+    .action(async (v: WatchValues) => {
+      io.code = await watchCommand(v, io.out);
+    });
 }

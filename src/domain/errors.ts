@@ -6,13 +6,17 @@ export class ClawError extends Error {
   readonly code: string;
   readonly node: string | undefined;
   readonly path: string | undefined;
+  /** Several findings at once (e.g. every schema issue of a file), each a one-line message of its own; the
+   *  message joins them, so the error stays one line (JSON errors list them apart). */
+  readonly issues: string[] | undefined;
 
-  constructor(code: string, message: string, where: { node?: string; path?: string } = {}) {
+  constructor(code: string, message: string, where: { node?: string; path?: string; issues?: string[] } = {}) {
     super(message);
     this.name = 'ClawError';
     this.code = code;
     this.node = where.node;
     this.path = where.path;
+    this.issues = where.issues;
   }
 
   /** "node02: /root/.openclaw/openclaw.json: invalid JSON5 at 3:7" */

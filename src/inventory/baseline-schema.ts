@@ -41,7 +41,7 @@ export const BaselineSchema = z.strictObject({
       }),
     ),
   }),
-  /** Globs (relative to the OpenClaw home; `*` = one name) of files never written, moved over or replaced. */
+  /** Globs (picomatch, relative to the OpenClaw home; `*` = one name, `**` any depth) of files never written, moved over or replaced. */
   protected: z.array(z.string()).default(['agents/*/agent/auth-profiles.json']),
   orphans: z
     .strictObject({

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClawError } from '../domain/errors.js';
 import { BaselineSchema, type Baseline } from './baseline-schema.js';
 import { checkBaselineSecrets } from './baseline-sanity.js';
+import { suggest } from './suggest.js';
 import { loadYaml } from './yaml-source.js';
 
 export interface LoadedBaseline {
@@ -27,7 +28,15 @@ export async function loadBaseline(name: string, plansDirs: string[]): Promise<L
     checkBaselineSecrets(y.value, file, y.text);
     return { baseline: y.value, file, sha256: y.sha256 };
   }
-  throw new ClawError('ENOENT', `baseline "${name}" not found in ${plansDirs.join(', ')}`);
+  const known = plansDirs.flatMap((d) => {
+    try {
+      return readdirSync(d).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+    } catch {
+      return [];
+    }
+  });
+  const near = suggest(name, known);
+  throw new ClawError('ENOENT', `baseline "${name}" not found in ${plansDirs.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
 }
 
 export function plansDirsFor(inventoryFile: string, explicit?: string): string[] {

@@ -87,15 +87,4 @@ export function parseInventory(file: string, text: string): Inventory {
   return toInventory(y.value, file, y.sha256, y.text, false);
 }
 
-/** `--limit a,b,group,web*`: node names, group names or globs; unknown names are an error. */
-export function limitNodes(inv: Inventory, limit: string | undefined): NodeSpec[] {
-  if (!limit) return inv.nodes;
-  const wanted = new Set<string>();
-  for (const term of limit.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const re = new RegExp('^' + term.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-    const hits = [...inv.nodes.map((n) => n.name).filter((n) => re.test(n)), ...Object.entries(inv.groups).filter(([g]) => re.test(g)).flatMap(([, ns]) => ns)];
-    if (hits.length === 0) throw new ClawError('LIMIT', `--limit: no node or group matches "${term}"`, { path: inv.file });
-    hits.forEach((h) => wanted.add(h));
-  }
-  return inv.nodes.filter((n) => wanted.has(n.name));
-}
+export { limitNodes } from './limit.js';

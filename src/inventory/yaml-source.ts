@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } fr
 import type { z } from 'zod';
 import { ClawError } from '../domain/errors.js';
 import { sha256Hex } from '../facts/manifest.js';
+import { keysAt, suggest } from './suggest.js';
 
 export interface LoadedYaml<T> {
   value: T;
@@ -32,30 +33,38 @@ function keyPath(path: PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(root)';
 }
 
-/** Parse YAML text and validate it; every error names file, line and key path, on one line. */
+function issueLine(doc: Document, lc: LineCounter, schema: z.ZodType, issue: z.core.$ZodIssue): string {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const line = (unknownKey !== undefined ? lineOfKey(doc, lc, path, unknownKey) : null) ?? lineOf(doc, lc, path);
+  let message: string;
+  if (unknownKey !== undefined) {
+    // zod says `Unrecognized key: "x"`, which the secret redaction (`key: "…"`) would hide: name it without the colon.
+    const near = suggest(unknownKey, keysAt(schema, path));
+    const more = issue.code === 'unrecognized_keys' && issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => JSON.stringify(k)).join(', ')})` : '';
+    message = `Unrecognized key ${JSON.stringify(unknownKey)}${near ? ` (did you mean "${near}"?)` : ''}${more}`;
+  } else if (issue.code === 'invalid_key') message = issue.issues[0]?.message ?? issue.message; // a bad record key (e.g. a node name): the useful message is one level down
+  else message = issue.message;
+  return `${line ? `line ${line}: ` : ''}${keyPath(issue.path)}: ${message}`;
+}
+
+/**
+ * Parse YAML text and validate it; every error names file, line and key path, on one line, and every schema
+ * issue is reported at once. YAML merge keys (`<<: *defaults`) are resolved, as users of Ansible write them.
+ */
 export function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): LoadedYaml<z.output<S>> {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
-    throw new ClawError('YAML', `line ${line}: ${e.message.split('\n')[0]}`, { path: file });
+    const lines = doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
+    throw new ClawError('YAML', lines[0]!, { path: file, issues: lines });
   }
-  const parsed = schema.safeParse(doc.toJS());
+  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 1000 }));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-    const line = (unknownKey !== undefined ? lineOfKey(doc, lc, path, unknownKey) : null) ?? lineOf(doc, lc, path);
-    // A bad record key (e.g. a node name) carries the useful message one level down.
-    // zod says `Unrecognized key: "x"`, which the secret redaction (`key: "…"`) would hide: name it without the colon.
-    const message =
-      unknownKey !== undefined
-        ? `Unrecognized key ${JSON.stringify(unknownKey)}`
-        : issue.code === 'invalid_key'
-          ? (issue.issues[0]?.message ?? issue.message)
-          : issue.message;
-    throw new ClawError('SCHEMA', `${line ? `line ${line}: ` : ''}${keyPath(issue.path)}: ${message}`, { path: file });
+    const lineNo = (l: string) => Number(/^line (\d+)/.exec(l)?.[1] ?? 0);
+    const lines = [...new Set(parsed.error.issues.map((i) => issueLine(doc, lc, schema, i)))].sort((a, b) => lineNo(a) - lineNo(b));
+    // Every issue at once, still one line: "line 2: defaults: …; line 5: nodes.a: …" (the JSON error lists them apart).
+    throw new ClawError('SCHEMA', lines.join('; '), { path: file, issues: lines });
   }
   return { value: parsed.data, file, sha256: sha256Hex(text), text };
 }

@@ -5,6 +5,7 @@ import type { Diagnostic, Severity } from '../domain/plan.js';
 import { BUILTIN_PROTECTED } from '../domain/protected.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
 import type { Layout } from './layout.js';
+import picomatch from 'picomatch';
 
 /** What every planner rule reads. Plain data; rules are pure functions of it. */
 export interface PlanInput {
@@ -43,7 +44,7 @@ export function describeFact(f: PathFact): string {
   }
 }
 
-/** `*` matches one path segment; globs are relative to the OpenClaw home. */
+/** Globs are relative to the OpenClaw home (see globToRe). */
 export function matchesProtected(input: PlanInput, absPath: string): boolean {
   const home = input.layout.home + '/';
   if (!absPath.startsWith(home)) return false;
@@ -53,15 +54,13 @@ export function matchesProtected(input: PlanInput, absPath: string): boolean {
 
 const compiled = new Map<string, RegExp>();
 
-/** `*` matches within one path segment; compiled once per glob (the planner asks for every path it touches). */
+/**
+ * A protected glob as a RegExp, by picomatch (the one glob semantics of clawfleet): `*` matches within one
+ * path segment, `**` any depth (OpenClaw nests files under `credentials/`), dotfiles included. Compiled once
+ * per glob (the planner asks for every path it touches).
+ */
 export function globToRe(glob: string): RegExp {
   let re = compiled.get(glob);
-  if (!re) {
-    const body = glob
-      .split('*')
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[^/]*');
-    compiled.set(glob, (re = new RegExp(`^${body}$`)));
-  }
+  if (!re) compiled.set(glob, (re = picomatch.makeRe(glob, { dot: true })));
   return re;
 }

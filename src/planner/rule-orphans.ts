@@ -53,7 +53,7 @@ export function planOrphans(input: PlanInput): RuleOutput {
     }
     if (owner || f.reserved) {
       out.diagnostics.push(
-        diag(input, 'warning', `CREDENTIALS: quarantined because the inventory names "${child.name}" under quarantineAgents: ${describeFindings(child.name, f)}; it moves out of OpenClaw's reach (kept under ${layout.attic}, restorable by rollback)`, path),
+        diag(input, 'warning', `CREDENTIALS quarantined because the inventory names "${child.name}" under quarantineAgents: ${describeFindings(child.name, f)}; it moves out of OpenClaw's reach (kept under ${layout.attic}, restorable by rollback)`, path),
       );
     }
     const action: QuarantineAction = {

@@ -1,6 +1,7 @@
 import type { Action } from '../domain/actions.js';
 import type { Diagnostic, NodePlan, Plan } from '../domain/plan.js';
 import { nodeHasErrors } from '../domain/plan.js';
+import { groupPlans, nodeRanges, type PlanGroup } from './plan-groups.js';
 import { displayPlan } from './plan-safe.js';
 import { redactShapes } from './secret-shapes.js';
 import type { Style } from './style.js';
@@ -70,14 +71,59 @@ export function planSummary(plan: Plan): { changes: number; changed: number; unc
   return { changes, changed, unchanged, errors };
 }
 
+/** Error and warning findings over the whole plan (notes are not counted). */
+export function findingCounts(plan: Plan): { errors: number; warnings: number } {
+  let errors = 0;
+  let warnings = 0;
+  for (const n of plan.nodes)
+    for (const d of n.diagnostics) {
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+    }
+  return { errors, warnings };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
 /**
- * The whole plan for a terminal. Every string is escaped and the free text redacted before it is laid out
- * (displayPlan); anything shaped like a credential is redacted from the result, whatever the inputs held.
+ * Errors and warnings, next to the summary (and the prompt) where they are seen: each finding once, with the
+ * nodes it applies to when several nodes share it.
+ */
+function banner(groups: PlanGroup[], s: Style): string[] {
+  const lines: string[] = [];
+  for (const sev of ['error', 'warning'] as const) {
+    for (const g of groups) {
+      const who = g.same.length ? nodeRanges([g.first.node, ...g.same.map((x) => x.node)]) : g.first.node;
+      for (const d of g.first.diagnostics.filter((x) => x.severity === sev)) lines.push(diagLine({ ...d, node: who }, s));
+    }
+  }
+  return lines;
+}
+
+function groupHead(g: PlanGroup, s: Style): string {
+  const n = g.first.actions.length;
+  const names = nodeRanges(g.same.map((x) => x.node));
+  const what = nodeHasErrors(g.first) ? 'cannot be planned either, like' : n === 0 ? 'up to date, like' : `same ${plural(n, 'change')} as`;
+  const line = n === 0 && !nodeHasErrors(g.first) ? `${names}: up to date` : `${names}: ${what} ${g.first.node}${g.same.length > 2 ? ` (${g.same.length} nodes)` : ''}`;
+  return nodeHasErrors(g.first) ? s.red(line) : n === 0 ? s.green(line) : s.bold(line);
+}
+
+/**
+ * The whole plan for a terminal: nodes with the same plan are shown once ("node05–node80: same 58 changes
+ * as node02"), then the errors and warnings, then the summary that counts them. Every string is escaped and
+ * the free text redacted before it is laid out (displayPlan); anything shaped like a credential is redacted
+ * from the result, whatever the inputs held.
  */
 export function renderPlanText(input: Plan, s: Style, opts: { diffs: boolean } = { diffs: true }): string {
   const plan = displayPlan(input);
   const sum = planSummary(plan);
-  const body = plan.nodes.map((n) => renderNodePlan(n, s, opts)).join('\n\n');
-  const tail = `Plan: ${sum.changes} change${sum.changes === 1 ? '' : 's'} on ${sum.changed} node${sum.changed === 1 ? '' : 's'}, ${sum.unchanged} up to date, ${sum.errors} with errors.`;
-  return redactShapes(`${s.dim(`baseline ${plan.baselines.map((b) => b.name).join(', ')} · inventory ${plan.inventory.path}`)}\n\n${body}\n\n${s.bold(tail)}\n`);
+  const found = findingCounts(plan);
+  const groups = groupPlans(plan.nodes);
+  const blocks = groups.map((g) => [renderNodePlan(g.first, s, opts), ...(g.same.length ? [groupHead(g, s)] : [])].join('\n'));
+  const flagged = banner(groups, s);
+  const head = flagged.length ? [s.bold(`${found.errors ? s.red(plural(found.errors, 'error')) : '0 errors'}, ${found.warnings ? s.yellow(plural(found.warnings, 'warning')) : '0 warnings'}:`), ...flagged, ''] : [];
+  const counted = found.errors || found.warnings ? ` ${[found.errors ? plural(found.errors, 'error') : '', found.warnings ? plural(found.warnings, 'warning') : ''].filter(Boolean).join(' and ')} (above).` : '';
+  const tail = `Plan: ${plural(sum.changes, 'change')} on ${plural(sum.changed, 'node')}, ${sum.unchanged} up to date, ${sum.errors} with errors.${counted}`;
+  const inv = plan.inventory.path;
+  return redactShapes(`${s.dim(`baseline ${plan.baselines.map((b) => b.name).join(', ')} · inventory ${inv}`)}\n\n${blocks.join('\n\n')}\n\n${head.join('\n')}${head.length ? '\n' : ''}${s.bold(tail)}\n`);
 }

@@ -1,4 +1,6 @@
-/** ANSI styling, off unless the caller says the output is a colour terminal. */
+import { createColors } from 'colorette';
+
+/** ANSI styling, off unless the output is a colour terminal (or colour is forced). */
 export interface Style {
   bold(s: string): string;
   dim(s: string): string;
@@ -8,12 +10,29 @@ export interface Style {
   cyan(s: string): string;
 }
 
-const wrap = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+export const COLOR: Style = createColors({ useColor: true });
+export const PLAIN: Style = createColors({ useColor: false });
 
-export const COLOR: Style = { bold: wrap(1), dim: wrap(2), red: wrap(31), green: wrap(32), yellow: wrap(33), cyan: wrap(36) };
-const id = (s: string) => s;
-export const PLAIN: Style = { bold: id, dim: id, red: id, green: id, yellow: id, cyan: id };
+/** `--no-color` ('never') and `--color` ('always') beat the environment; 'auto' asks it. */
+export type ColorMode = 'auto' | 'always' | 'never';
+let mode: ColorMode = 'auto';
+
+export function setColorMode(m: ColorMode): void {
+  mode = m;
+}
+
+/**
+ * The usual conventions, in this order: --no-color / --color; NO_COLOR (any non-empty value) turns colour
+ * off; FORCE_COLOR turns it on (0 or "false" off); otherwise a terminal that is not TERM=dumb.
+ */
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (mode !== 'auto') return mode === 'always';
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
 
 export function styleFor(stream: { isTTY?: boolean }): Style {
-  return stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb' ? COLOR : PLAIN;
+  return colorEnabled(stream) ? COLOR : PLAIN;
 }

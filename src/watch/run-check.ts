@@ -5,7 +5,7 @@ import { applyWaivers, type Waiver } from '../check/waivers.js';
 import type { Cell, CheckResult } from '../domain/check.js';
 import { errorMessage } from '../domain/errors.js';
 import type { Session, NodeSession } from '../commands/session.js';
-import { mapLimit } from '../commands/pool.js';
+import { eachLimit } from '../render/progress.js';
 import { authProfilesSource } from '../sentinel/auth-profiles-source.js';
 import { credentialStatus, type Scan } from '../sentinel/diff.js';
 import { fingerprinter } from '../sentinel/fingerprint.js';
@@ -83,7 +83,7 @@ export interface CheckRun {
 export async function runCheck(session: Session, opts: CheckOptions): Promise<CheckRun> {
   const fingerprint = fingerprinter(opts.fleetSecret ?? randomBytes(32));
   const sources = opts.sources ?? DEFAULT_SOURCES;
-  const per = await mapLimit(session.nodes, opts.parallel, async (n) => {
+  const per = await eachLimit(session.nodes, opts.parallel, async (n) => {
     const [cells, scan, journal] = await Promise.all([
       opts.openclawChecks ? openclawCells(n) : Promise.resolve(undefined),
       credentialScan(n, fingerprint, sources),

@@ -69,6 +69,7 @@ describe('HTML report in headless Chromium', { timeout: 300_000 }, () => {
     // per-node details and credential status are on the page
     const text = await page.textContent('body');
     expect(text).toMatch(/16 credential profiles in 16 agents/);
+    expect(text).not.toContain('«redacted»'); // nothing on this page is a secret: no word of it may read as one
     expect(text).toContain('invalid JSON5');
     expect(text).toMatch(/no clawfleet runs recorded on this node/);
     await page.close();

@@ -20,12 +20,16 @@ const inv = () => ['-i', f.inventoryFile];
 const cfg = (node: string) => `${f.node(node).root}/root/.openclaw/openclaw.json`;
 
 describe('saved plans', () => {
-  it('applies exactly the reviewed actions, refusing only those whose node state changed since', async () => {
+  // Issue 15 changed this on purpose: a saved plan whose nodes changed under its actions used to be applied in
+  // part (each changed action refused, "partial" run); now it is refused as a whole, once, like Terraform's
+  // stale plan. The executor still re-checks every action (for changes during the apply).
+  it('refuses a plan whose nodes changed since, once, as stale, changing nothing; applies an unchanged one exactly', { timeout: 300_000 }, async () => {
     const file = `${f.dir}/plan.json`;
     const p = await runCli(['plan', ...inv(), '--out', file]);
     expect(p.code).toBe(2);
     const saved = PlanSchema.parse(JSON.parse(await readFile(file, 'utf8')));
     expect(saved.inventory.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(saved.inventory.path.startsWith('/'), 'no absolute path of this machine in the plan').toBe(false);
     expect(saved.baselines[0]!.name).toBe('openclaw-classic');
     const node02 = saved.nodes.find((n) => n.node === 'node02')!;
     expect(node02.actions.every((a) => a.expect !== undefined)).toBe(true);
@@ -33,22 +37,45 @@ describe('saved plans', () => {
     // between review and apply: node03's config is edited, and a file appears in node02's logs dir
     await appendFile(cfg('node03'), '// edited after review\n');
     await writeFile(`${f.node('node02').root}/root/.openclaw/logs/late.log`, 'late\n');
-    // and node04 gains an orphan that the saved plan never saw: it must not be touched
-    await writeFile(`${f.node('node04').root}/root/.openclaw/agents/newcomer`, 'x', { flag: 'w' }).catch(() => undefined);
-
+    const before = await snapshotTree(f.dir, { exclude: /^$/ });
     const a = await runCli(['apply', file, '-y']);
     expect(a.code).toBe(1);
-    expect(a.stdout).toMatch(/partial\s+node02: 24\/25 actions applied, 1 refused/);
-    expect(a.stdout).toMatch(/node02: \/root\/\.openclaw\/logs: changed since plan/);
-    expect(a.stdout).toMatch(/partial\s+node03: 0\/1 actions applied, 1 refused/);
-    expect(a.stdout).toMatch(/changed\s+node04: 30\/30/);
-    expect(a.stdout).toMatch(/changed\s+t440: 2\/2/);
-    // node03's edited config was not touched
-    expect(await readFile(cfg('node03'), 'utf8')).toContain('// edited after review');
-    // the saved plan never re-plans: a fresh plan still has the refused actions to do
-    const again = await runCli(['plan', ...inv()]);
-    expect(again.stdout).toMatch(/node02: 1 change/);
-    expect(again.stdout).toMatch(/node03: 1 change/);
+    const lines = a.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/plan is stale: made \S+ against \S*inventory\.yaml \(sha256 [0-9a-f]{12}…\); since then the nodes changed under 2 of its 58 actions \(node02 1\/25, node03 1\/1\); nothing applied/);
+    expect(a.stdout).not.toMatch(/changed since plan/);
+    expect(diffSnapshots(before, await snapshotTree(f.dir, { exclude: /^$/ }))).toEqual([]);
+
+    // a fresh plan of the same fleet applies exactly its actions
+    expect((await runCli(['plan', ...inv(), '--out', file])).code).toBe(2);
+    const ok = await runCli(['apply', file, '-y']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/changed\s+node02: 25\/25/);
+    expect(ok.stdout).toMatch(/changed\s+node03: 1\/1/);
+    // and again: the plan was applied, so it is stale, said once; no new run is recorded
+    const runsBefore = (await runCli(['runs', ...inv(), '--json'])).stdout;
+    const again = await runCli(['apply', file, '-y']);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    expect(again.stderr).toMatch(/plan is stale: .* changed under 58 of its 58 actions .*\(the nodes already match it: was it applied\?\); nothing applied: run clawfleet plan again/);
+    expect((await runCli(['runs', ...inv(), '--json'])).stdout).toBe(runsBefore);
+    expect(JSON.parse(runsBefore).nodes.map((n: { runs: unknown[] }) => n.runs.length)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('refuses a foreign plan and a --limit outside the plan, in one line, changing nothing', async () => {
+    const file = `${f.dir}/plan.json`;
+    expect((await runCli(['plan', ...inv(), '--out', file, '-l', 'node02,node03'])).code).toBe(2);
+    const before = await snapshotTree(f.dir, { exclude: /^$/ });
+    const outside = await runCli(['apply', file, '-y', '-l', 'node04']);
+    expect(outside.code).toBe(1);
+    expect(outside.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--limit: node04 is not in the plan \(it has node02, node03\); nothing applied/)]);
+    const p = JSON.parse(await readFile(file, 'utf8'));
+    p.nodes[0].node = 'elsewhere01';
+    await writeFile(file, JSON.stringify(p));
+    const foreign = await runCli(['apply', file, '-y']);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr.trim().split('\n')).toEqual([expect.stringMatching(/plan is foreign: made .* against .*; its node elsewhere01 is not in .*inventory\.yaml; nothing applied/)]);
+    expect(diffSnapshots(before, await snapshotTree(f.dir, { exclude: /^$/ })).filter((d) => !d.startsWith('plan.json'))).toEqual([]);
   });
 
   it('rejects a tampered or malformed plan file in one line, changing nothing', async () => {
@@ -97,12 +124,14 @@ describe('output formats', () => {
     expect(r.stdout).toMatch(/\| node02 \| 25 \| 0 \| 0 \|/);
     expect(r.stdout.match(/<details>/g)).toHaveLength(4);
     expect(r.stdout).toContain('```diff');
-    // a huge plan is truncated with a note
+    // 400 nodes with node02's plan: one row and one section for all of them (issue 15; the truncation of
+    // different plans is in test/unit/plan-render-scale.test.ts)
     const big = JSON.parse((await runCli(['plan', ...inv(), '--format', 'json'])).stdout);
     big.nodes = Array.from({ length: 400 }, (_, i) => ({ ...big.nodes[1], node: `n${i}` }));
     const md = renderPlanMarkdown(big);
     expect(md.length).toBeLessThanOrEqual(MARKDOWN_LIMIT);
-    expect(md).toMatch(/Truncated: \d+ node sections not shown/);
+    expect(md).toContain('| n0–n399 (400) | 25 | 0 | 0 |');
+    expect(md.match(/<details>/g)).toHaveLength(1);
   });
 });
 

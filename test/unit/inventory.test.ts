@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,15 @@ describe('inventory.yaml (the example at the repo root)', () => {
     expect(t440.agents).toHaveLength(15);
     expect(inv.nodes[1]).toMatchObject({ host: 'node02.lan', agents: ['assistant', 'coder', 'researcher'], overrides: {} });
   });
+
+  it('its commented merge-key example works as written once uncommented', async () => {
+    const text = await readFile(join(REPO, 'inventory.yaml'), 'utf8');
+    const example = text.split('\n').filter((l) => /^ {2}# {3}node0[56]: /.test(l)).map((l) => l.replace(/^ {2}# {3}/, '  '));
+    expect(example).toHaveLength(2);
+    const inv = parseInventory(join(REPO, 'inventory.yaml'), `${text.trimEnd()}\n${example.join('\n')}\n`);
+    expect(inv.nodes.find((n) => n.name === 'node06')).toMatchObject({ host: 'node06.lan', agents: ['assistant', 'support'], become: 'sudo' });
+    expect(inv.nodes.find((n) => n.name === 'node05')).toMatchObject({ host: 'node05.lan' });
+  });
 });
 
 describe('parseInventory errors name the file, the line and the key', () => {
@@ -60,7 +69,7 @@ describe('parseInventory errors name the file, the line and the key', () => {
 
   it('unknown key on a node (strict) → line of that key, key path and key name', () => {
     const msg = inventoryError('nodes:\n  a:\n    host: h\n    agnets: [x]\n');
-    expect(msg).toBe('/fleet/inventory.yaml: line 4: nodes.a: Unrecognized key "agnets"');
+    expect(msg).toBe('/fleet/inventory.yaml: line 4: nodes.a: Unrecognized key "agnets" (did you mean "agents"?)');
   });
 
   it('unknown top-level key (strict) → its line', () => {
@@ -227,7 +236,7 @@ nodes:
 describe('--limit', () => {
   const inv = () =>
     parseInventory(FILE, 'groups:\n  web: { nodes: [web1, web2] }\n  db: { nodes: [db1] }\nnodes:\n  web1: {}\n  web2: {}\n  db1: {}\n  node.2: {}\n  node02: {}\n');
-  const names = (limit: string | undefined) => limitNodes(inv(), limit).map((n) => n.name);
+  const names = (limit: string | string[] | undefined) => limitNodes(inv(), limit).map((n) => n.name);
 
   it.each([
     ['no limit → every node', undefined, ['web1', 'web2', 'db1', 'node.2', 'node02']],
@@ -242,11 +251,19 @@ describe('--limit', () => {
     ['a glob matching a group', 'd*', ['db1']],
     ['a dot is literal', 'node.2', ['node.2']],
     ['* matches all', '*', ['web1', 'web2', 'db1', 'node.2', 'node02']],
-  ])('%s', (_name, limit, expected) => {
+    // issue 15: picomatch (the one glob semantics), exclusions, repetition
+    ['a brace set', 'web{1,2}', ['web1', 'web2']],
+    ['a character class', '[wd]*1', ['web1', 'db1']],
+    ['an exclusion alone: every node but it', '!web2', ['web1', 'db1', 'node.2', 'node02']],
+    ['a group minus a node', 'web,!web1', ['web2']],
+    ['repeated -l values add up', ['db1', 'web2'], ['web2', 'db1']],
+    ['repeated -l with an exclusion (-l web -l !web2)', ['web', '!web2'], ['web1']],
+    ['an excluded glob', ['*', '!node*'], ['web1', 'web2', 'db1']],
+  ] as [string, string | string[] | undefined, string[]][])('%s', (_name, limit, expected) => {
     expect(names(limit)).toEqual(expected);
   });
 
-  it.each(['nope', 'web1,nope', 'x*', 'web1.', '(web1)'])('unknown term %j → error naming the term and the inventory', (limit) => {
+  it.each(['nope', 'web1,nope', 'x*', 'web1.', '[xy]*', 'web1,!nope'])('unknown term %j → error naming the term and the inventory', (limit) => {
     let err: unknown;
     try {
       limitNodes(inv(), limit);
@@ -255,7 +272,13 @@ describe('--limit', () => {
     }
     expect(err).toBeInstanceOf(ClawError);
     expect((err as ClawError).oneLine()).toMatch(/^\/fleet\/inventory\.yaml: --limit: no node or group matches "/);
-    expect((err as ClawError).oneLine()).toContain(`"${limit.split(',').pop()}"`);
+    expect((err as ClawError).oneLine()).toContain(`"${limit.split(',').pop()!.replace(/^!/, '')}"`);
+  });
+
+  it('a typo gets the nearest name; a limit that leaves no node is an error', () => {
+    expect(() => names('nod02')).toThrow(/no node or group matches "nod02" \(did you mean "node02"\?\)/);
+    expect(() => names('!nde02')).toThrow(/"nde02" \(did you mean "node02"\?\)/);
+    expect(() => names('web,!web')).toThrow(/--limit web,!web leaves no node/);
   });
 });
 

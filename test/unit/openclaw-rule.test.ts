@@ -216,7 +216,7 @@ describe('auth-profiles.json: nothing clawfleet plans or runs can (re)create it'
     expect(p.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^agent dir not listed in the inventory is never moved by default: holds agent\/auth-profiles\.json\.migrated-1/)]);
     const decided = plan(converged({ node: { quarantineAgents: ['stray'] } }).agentDir('stray', tree));
     expect(decided.actions).toMatchObject([{ type: 'quarantine', holdsCredentials: true } satisfies Partial<QuarantineAction>]);
-    expect(decided.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^CREDENTIALS: quarantined because the inventory names "stray" under quarantineAgents: holds agent\/auth-profiles\.json\.migrated-1/)]);
+    expect(decided.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^CREDENTIALS quarantined because the inventory names "stray" under quarantineAgents: holds agent\/auth-profiles\.json\.migrated-1/)]);
   });
 
   it('even a baseline with no protected list cannot link over it (built-in protection)', () => {

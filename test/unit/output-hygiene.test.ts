@@ -20,7 +20,7 @@ import { bare, converged, DATA, OC } from '../helpers/plan-builders.js';
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 /** Our own colours, the only escape sequences human output may hold. */
 // eslint-disable-next-line no-control-regex
-const OUR_SGR = /\x1b\[(?:0|1|2|31|32|33|36)m/g;
+const OUR_SGR = /\x1b\[(?:0|1|2|22|31|32|33|36|39)m/g; // colorette closes bold/dim with 22 and colours with 39
 const HOSTILE = 'evil\x1b[2J\x1b]52;c;cm0gLXJmIC8=\x07\rPlan: 0 changes\u202egnp.exe\u0085\n  fake: line';
 
 function planOf(nodes: Plan['nodes']): Plan {

@@ -538,7 +538,7 @@ describe('rule: orphans', () => {
       name: 'orphan holding auth-profiles.json, named under quarantineAgents → quarantined, CREDENTIALS warning',
       input: () => converged({ node: { quarantineAgents: ['stray'] } }).agentDir('stray', creds),
       actions: [{ type: 'quarantine', path: STRAY, holdsCredentials: true, expect: { kind: 'dir', digest: manifestOf(creds).digest } }],
-      diagnostics: [{ severity: 'warning', path: STRAY, message: /^CREDENTIALS: quarantined because the inventory names "stray" under quarantineAgents: holds agent\/auth-profiles\.json/ }],
+      diagnostics: [{ severity: 'warning', path: STRAY, message: /^CREDENTIALS quarantined because the inventory names "stray" under quarantineAgents: holds agent\/auth-profiles\.json/ }],
     },
     {
       name: '"main" holding the legacy shared store (no auth-profiles.json) → error explaining the shared store',

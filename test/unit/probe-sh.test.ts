@@ -1,5 +1,6 @@
-// probe.sh is a real POSIX sh file: it parses (`sh -n`, dash and bash --posix), shellcheck finds nothing in
-// it, and it takes its request as data: the command that runs it is the same whatever the request.
+// probe.sh is a real POSIX sh file: it parses (`sh -n`, dash and bash --posix; shellcheck, installed as root,
+// checks it in the system tier: test/integration/probe-shellcheck.test.ts), and it takes its request as data:
+// the command that runs it is the same whatever the request.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,14 +16,6 @@ describe('probe.sh', () => {
       const r = spawnSync(sh, [...args, PROBE], { encoding: 'utf8' });
       expect(r.status, `${sh}: ${r.stderr}`).toBe(0);
     }
-  });
-
-  it('is clean under shellcheck (installed by scripts/test-fleet.sh install)', () => {
-    const found = spawnSync('shellcheck', ['--version']);
-    expect(found.error, 'shellcheck is missing: run scripts/test-fleet.sh install (apt-get install shellcheck)').toBeUndefined();
-    const r = spawnSync('shellcheck', ['--shell=sh', '--severity=style', PROBE], { encoding: 'utf8' });
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
   });
 
   it('never holds find\'s placeholder (find refuses an -exec argument holding it twice)', () => {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import picomatch from 'picomatch';
 
 /**
  * OpenSSH known_hosts handling (ssh2 reads no known_hosts of its own): plain and comma-listed host patterns
@@ -69,23 +70,17 @@ function parseKnownHostsText(text: string): KnownHostsLine[] {
   return out;
 }
 
-const globs = new Map<string, RegExp>();
+/**
+ * OpenSSH's pattern rules through picomatch: `*` any run, `?` one char, whole-string, case-insensitive; every
+ * other character literal (`[host]:port` is not a bracket class; `!` negation is handled by the caller).
+ */
+const SSH_PATTERN = { nocase: true, dot: true, nobracket: true, noextglob: true, nobrace: true, nonegate: true, noglobstar: true } as const;
+const globs = new Map<string, (s: string) => boolean>();
 
-/** OpenSSH-style glob: `*` any run, `?` one char; whole-string, case-insensitive. */
 function globMatch(pattern: string, s: string): boolean {
-  const p = pattern.toLowerCase();
-  if (!p.includes('*') && !p.includes('?')) return p === s.toLowerCase();
-  let re = globs.get(p);
-  if (!re) {
-    let src = '^';
-    for (const ch of p) {
-      if (ch === '*') src += '.*';
-      else if (ch === '?') src += '.';
-      else src += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-    }
-    globs.set(p, (re = new RegExp(src + '$', 's')));
-  }
-  return re.test(s.toLowerCase());
+  let m = globs.get(pattern);
+  if (!m) globs.set(pattern, (m = picomatch(pattern, SSH_PATTERN)));
+  return m(s);
 }
 
 function hashedMatch(field: string, name: string): boolean {

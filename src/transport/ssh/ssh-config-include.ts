@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import picomatch from 'picomatch';
 import SSHConfig from 'ssh-config';
 import { ClawError } from '../../domain/errors.js';
 
@@ -36,9 +37,9 @@ function isInclude(l: Line): boolean {
   return d.type === SSHConfig.DIRECTIVE && /^include$/i.test(d.param);
 }
 
-function globRe(seg: string): RegExp {
-  return new RegExp('^' + seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-}
+/** One path segment of an Include glob, through picomatch like every glob of clawfleet: `*` any run, `?` one
+ *  char, everything else literal (hidden files are left out by the caller, as glob(3) leaves them). */
+const INCLUDE_SEGMENT = { dot: true, nobracket: true, noextglob: true, nobrace: true, nonegate: true, noglobstar: true } as const;
 
 /** Files an Include argument names, in lexical order (a glob's matches; nothing for a missing file). */
 export function includeFiles(arg: string, env: IncludeEnv): string[] {
@@ -51,11 +52,11 @@ export function includeFiles(arg: string, env: IncludeEnv): string[] {
       paths = paths.map((b) => `${b}/${seg}`);
       continue;
     }
-    const re = globRe(seg);
+    const isMatch = picomatch(seg, INCLUDE_SEGMENT);
     paths = paths.flatMap((b) => {
       try {
         return list(b || '/')
-          .filter((n) => re.test(n) && !n.startsWith('.'))
+          .filter((n) => isMatch(n) && !n.startsWith('.'))
           .sort()
           .map((n) => `${b}/${n}`);
       } catch {
