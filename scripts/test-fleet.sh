@@ -33,7 +33,7 @@ set -euo pipefail
 
 SSHD=/usr/sbin/sshd
 SELF=$(readlink -f "$0")
-READY_TIMEOUT_MS=${FLEET_READY_TIMEOUT_MS:-5000}
+READY_TIMEOUT_MS=${FLEET_READY_TIMEOUT_MS:-30000}  # a deadline, not a wait: a loaded CI machine can take seconds to start 64 sshds
 
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 

@@ -66,6 +66,7 @@ export function rowDrifts(r: CheckRow): boolean {
   return Object.values(r.cells).some((c) => c.state === 'drift');
 }
 
+/** Not fully judged: unreachable, an item that cannot be judged, or a node apply would refuse (its plan has errors). */
 export function rowUnknown(r: CheckRow): boolean {
-  return r.error !== undefined || Object.values(r.cells).some((c) => c.state === 'unknown');
+  return r.error !== undefined || r.notes.length > 0 || Object.values(r.cells).some((c) => c.state === 'unknown');
 }

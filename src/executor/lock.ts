@@ -131,18 +131,25 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
       throw await lockedError(w, root, paths, s.holder, opts.planned);
     }
   }
+  let wroteHolder = false;
   try {
     await w.writeFileExclusive(holderFile(root), JSON.stringify(holder) + '\n', 0o600);
+    wroteHolder = true;
+    // The lock dir is new: its first heartbeat is created, not renamed over (later ones replace it atomically).
+    await w.writeFileExclusive(heartbeatFile(root), heartbeatText(holder.runId, 0), 0o600);
   } catch (e) {
-    await w.rmdir(lockDirOf(root)).catch(() => undefined);
+    // Never leave a lock behind that this run took but could not complete.
+    if (wroteHolder) await releaseOnce(w, root, holder.runId).catch(() => undefined);
+    else await w.rmdir(lockDirOf(root)).catch(() => undefined);
     throw e;
   }
   heldHere.add(`${root}\0${holder.runId}`);
-  await writeHeartbeat(w, root, holder.runId, 0);
 }
 
+const heartbeatText = (runId: string, n: number) => JSON.stringify({ runId, at: new Date().toISOString(), n }) + '\n';
+
 async function writeHeartbeat(w: NodeWriter, root: string, runId: string, n: number): Promise<void> {
-  await w.writeHeartbeat(heartbeatFile(root), JSON.stringify({ runId, at: new Date().toISOString(), n }) + '\n');
+  await w.writeHeartbeat(heartbeatFile(root), heartbeatText(runId, n));
 }
 
 /** Rewrites the lock's heartbeat every HEARTBEAT_MS while a run holds it. */

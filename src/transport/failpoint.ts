@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { ClawError } from '../domain/errors.js';
 import type { ProbeRequest } from '../domain/facts.js';
 import type { NodeWriter } from './types.js';
@@ -17,9 +17,12 @@ import type { NodeWriter } from './types.js';
  *   cut-…                         the same points, but the connection to NODE is destroyed instead: the
  *                                 process lives on and every later call to that node fails
  *   pause-…:N:MS                  the same points, but the process waits MS milliseconds there (holding
- *                                 whatever it holds, e.g. the node's lock) and goes on
+ *                                 whatever it holds, e.g. the node's lock) and goes on; with
+ *                                 CLAWFLEET_FAILPOINT_RELEASE=FILE set, it goes on as soon as FILE exists
+ *                                 (MS is then the longest wait), so a test releases it when it is ready
  */
 export const FAILPOINT_ENV = 'CLAWFLEET_FAILPOINT';
+export const FAILPOINT_RELEASE_ENV = 'CLAWFLEET_FAILPOINT_RELEASE';
 
 export type FailWhere = 'at-write' | 'after-write' | 'in-write';
 export interface FailpointSpec {
@@ -68,10 +71,17 @@ function fires(node: string, where: FailWhere, n: number): boolean {
 async function fire(a: Armed, node: string, what: string): Promise<void> {
   const s = current() as FailpointSpec;
   writeSync(2, `clawfleet-failpoint: ${s.action} ${node} ${what}\n`);
-  if (s.action === 'pause') return new Promise((r) => setTimeout(r, s.ms));
+  if (s.action === 'pause') return pause(s.ms, process.env[FAILPOINT_RELEASE_ENV]);
   if (s.action === 'kill') process.kill(process.pid, 'SIGKILL');
   a.dead = true;
   a.cut();
+}
+
+async function pause(ms: number, release: string | undefined): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end && !(release && existsSync(release))) {
+    await new Promise((r) => setTimeout(r, Math.min(release ? 50 : ms, Math.max(0, end - Date.now()))));
+  }
 }
 
 type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'rmdir' | 'unlink';

@@ -18,10 +18,8 @@ async function check(): Promise<{ code: number; stdout: string; json: { rows: { 
 
 beforeAll(async () => {
   f = await tempDemoFleet();
+  // the demo inventory quarantines t440's orphans: after this apply they are out of the way
   expect((await runCli(['apply', '-y', ...inv()])).code).toBe(0);
-  // keep the orphans out of the way: listed as kept
-  const text = await readFile(f.inventoryFile, 'utf8');
-  await writeFile(f.inventoryFile, text.replace(/(  t440:\n)/, '$1    keepAgents: [main, child-learning]\n'));
 });
 
 afterAll(async () => {
@@ -33,6 +31,17 @@ describe('a truthful check', { timeout: 300_000 }, () => {
     const r = await check();
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain('All nodes match the baseline.');
+  });
+
+  it('a node that apply would refuse (an inventory contradiction) is never reported as matching', async () => {
+    const text = await readFile(f.inventoryFile, 'utf8');
+    await writeFile(f.inventoryFile, text.replace(/(  t440:\n)/, '$1    keepAgents: [main]\n'));
+    const r = await check();
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).not.toContain('All nodes match the baseline.');
+    expect(r.stdout).toMatch(/t440: apply would refuse: .*agent "main" is named under quarantineAgents and also kept/);
+    await writeFile(f.inventoryFile, text);
+    expect((await check()).code).toBe(0);
   });
 
   it('a section that exists but is not an object drifts (✗ conflict), though apply has nothing to add', async () => {

@@ -54,7 +54,7 @@ async function expectConvergedOnce(): Promise<string> {
 }
 
 function race(env: Record<string, string> = {}): Promise<Cli[]> {
-  return Promise.all(Array.from({ length: RACERS }, () => cli(args(), env, 120_000)));
+  return Promise.all(Array.from({ length: RACERS }, () => cli(args(), env, 280_000)));
 }
 
 beforeAll(async () => {
@@ -79,11 +79,22 @@ afterAll(async () => {
 });
 
 describe(`lock race: ${RACERS} concurrent applies against one SSH node`, () => {
-  it('exactly one applies; the others refuse naming the holder; converged once, no stray lock', { timeout: 180_000 }, async () => {
-    // The winner holds the lock 15 s after taking it (writes: mkdir state dir, mkdir lock, holder.json), so
-    // every racer meets the lock whatever the start-up order of 20 processes on 2 cores.
+  it('exactly one applies; the others refuse naming the holder; converged once, no stray lock', { timeout: 300_000 }, async () => {
+    // The winner holds the lock (paused after its writes: mkdir ~/.clawfleet, mkdir lock, holder.json, heartbeat.json) until every
+    // other racer has exited, so each of them meets the lock whatever the start-up order of 20 processes on a
+    // loaded machine (the pause is released by a file, 240 s at most).
+    const release = join(fleet.dir, 'release-winner');
+    await rm(release, { force: true });
     const t0 = performance.now();
-    const results = await race({ CLAWFLEET_FAILPOINT: 'node03:pause-after-write:3:15000' });
+    let exited = 0;
+    const results = await Promise.all(
+      Array.from({ length: RACERS }, () =>
+        cli(args(), { CLAWFLEET_FAILPOINT: 'node03:pause-after-write:4:240000', CLAWFLEET_FAILPOINT_RELEASE: release }, 280_000).then(async (r) => {
+          if (++exited === RACERS - 1) await writeFile(release, '');
+          return r;
+        }),
+      ),
+    );
     figures.pausedMs = Math.round(performance.now() - t0);
     const winners = results.filter((r) => r.code === 0);
     const losers = results.filter((r) => r.code !== 0);
@@ -101,7 +112,7 @@ describe(`lock race: ${RACERS} concurrent applies against one SSH node`, () => {
     await reset();
   });
 
-  it('without a pause too: one run applies, every other racer refuses or finds nothing to do', { timeout: 180_000 }, async () => {
+  it('without a pause too: one run applies, every other racer refuses or finds nothing to do', { timeout: 300_000 }, async () => {
     const results = await race();
     const runId = await expectConvergedOnce();
     const refused = results.filter((r) => r.code === 1);

@@ -137,10 +137,7 @@ describe('isolated SSH test fleet', () => {
   it('stops cleanly: mounts unchanged, sshd gone, addresses refuse connections', async () => {
     const f = fleet!;
     for (const c of clients.splice(0)) c.end();
-    const t0 = performance.now();
     await f.stop();
-    const stopMs = performance.now() - t0;
-    expect(stopMs).toBeLessThan(10_000);
 
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).toBe(mountsBefore);
     for (const n of f.nodes) expect(pidAlive(n.hostPid)).toBe(false);

@@ -455,7 +455,7 @@ describe('ssh connection security and errors', () => {
     const e = await expectClawError(SshNode.open(baseOpts({ port: sport, connectTimeoutMs: 1500 })), 'TIMEOUT');
     const ms = performance.now() - t0;
     expect(ms).toBeGreaterThanOrEqual(1400);
-    expect(ms).toBeLessThan(4000);
+    expect(ms).toBeLessThan(20_000); // the connect timeout fired, not the test's own (a bound, not a speed figure)
     expect(e.message).toContain(`${ADDR}:${sport}`);
     for (const s of sockets) s.destroy();
     await new Promise((r) => silent.close(r));

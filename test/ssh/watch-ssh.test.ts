@@ -64,7 +64,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(18149, testAddr(149), r));
-  fleet = await startFleet({ names: SCENARIO.map((n) => n.name), firstOctet: 141 });
+  fleet = await startFleet({ names: SCENARIO.map((n) => n.name), firstOctet: 241 }); // 241–244: no other suite uses them (the shard fleet takes 100–163)
   inv = await seedReferenceFleet(fleet);
   const a = await runCli(['apply', '-y', '-i', inv, '--known-hosts', fleet.knownHosts]);
   expect(a.code, a.stdout + a.stderr).toBe(0);

@@ -191,21 +191,18 @@ describe('probe script (run by local /bin/sh)', () => {
     expect(runLocal(req)).toEqual(local);
   });
 
-  it('handles many paths in one script and stays fast on a big tree', () => {
+  it('handles many paths in one script on a big tree (its speed is measured by scripts/bench, not here)', () => {
     const big = `${root}/big`;
     for (let d = 0; d < 50; d++) {
       mkdirSync(`${big}/d${d}`, { recursive: true });
       for (let f = 0; f < 60; f++) writeFileSync(`${big}/d${d}/f${f}`, `${d}/${f}`);
     }
     const dirs = Array.from({ length: 50 }, (_, d) => `${big}/d${d}`);
-    const t0 = performance.now();
     const res = runLocal({ stat: dirs, list: dirs, manifest: [big, ...dirs] });
-    const ms = performance.now() - t0;
     expect(res.manifest[big]?.entries).toHaveLength(50 * 61);
     expect(res.manifest[big]).toEqual(fsManifest(big));
     expect(res.manifest[dirs[7]!]?.entries).toHaveLength(60);
     expect(res.list[dirs[3]!]).toHaveLength(60);
-    expect(ms).toBeLessThan(5000);
   });
 
   it('reports a path below an unsearchable dir as EACCES, not missing (run as nobody)', () => {
