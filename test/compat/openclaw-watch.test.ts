@@ -11,8 +11,8 @@
 //   (a stand-in for the running gateway holds it open), `–` where it is not, redacted.
 //
 // Why the earlier version of this file never passed here, and what this one does instead:
-// - its single node did not come up: test-fleet.sh waits 5 s for sshd by default, which a loaded 2-core machine
-//   exceeds; this file gives it 60 s (FLEET_READY_TIMEOUT_MS);
+// - its single node did not come up: test-fleet.sh then waited 5 s for sshd (30 s since), which a loaded 2-core
+//   machine exceeded; this file gives it 60 s (FLEET_READY_TIMEOUT_MS);
 // - each OpenClaw check has CHECK_TIMEOUT_S (180 s) on the node, and OpenClaw's CLI alone took 30-40 s to print its
 //   help at a load average of 12: the checks ran into it (`?`, exit 124); this file sets
 //   CLAWFLEET_OPENCLAW_CHECKS_TIMEOUT generously;
