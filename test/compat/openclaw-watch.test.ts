@@ -115,7 +115,7 @@ beforeAll(async () => {
       throw new Error(`OpenClaw ${VERSION} not in ${CACHE} (${p} missing): run \`bash scripts/openclaw-compat-install.sh\` first`);
     }
   }
-  fleet = await startFleet({ names: [N], firstOctet: 151 });
+  fleet = await startFleet({ names: [N], firstOctet: 167 });
   dir = fleet.dir;
   await fleet.exec(N, ['/bin/sh', '-c', `printf '#!/bin/sh\\nexec %s "$@"\\n' '${CACHE}/openclaw-${VERSION}/bin/openclaw' > /usr/local/bin/openclaw && chmod 755 /usr/local/bin/openclaw`]);
   await ok(

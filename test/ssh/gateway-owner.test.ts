@@ -48,7 +48,7 @@ async function gatewayUses(): Promise<string> {
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ names: [NODE.name], firstOctet: 231, users: ['openclaw', 'alice', 'deploy:nopasswd'] });
+  fleet = await startFleet({ names: [NODE.name], firstOctet: 221, users: ['openclaw', 'alice', 'deploy:nopasswd'] });
   await seedNode(fleet.node(NODE.name).hostRoot, NODE, (p) => p);
   // The seeded tree (root's) becomes the gateway's own install: its user, a 0700 home, a setgid media dir.
   await fleet.exec(NODE.name, [
