@@ -169,7 +169,7 @@ beforeAll(async () => {
     expect(keys).toEqual(AGENTS.flatMap((a) => [`${a}|agent:${a}:compat`, `${a}|agent:${a}:main`]).sort());
     sessionsBefore.set(t.node, keys);
   }
-}, 240_000);
+}, 720_000);
 
 afterAll(async () => {
   await fleet?.stop();
@@ -188,7 +188,7 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
     const apply = await cli(['apply', '-y', '-i', inv, '--limit', t.node]);
     expect(apply.code).toBe(1);
     expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it("an invalid section value is stopped by OpenClaw's own validator before it reaches openclaw.json", async () => {
     const before = await nodeTree(t);
@@ -202,7 +202,7 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
     expect(apply.stdout + apply.stderr).not.toContain(KEY);
     expect(await readFile(fleet.hostPath(t.node, `${OC}/openclaw.json`))).toEqual(cfg);
     expect(diffSnapshots(before, await nodeTree(t))).toEqual([]); // links made before the config step were rolled back
-  }, 90_000);
+  }, 270_000);
 
   it('converges with the matching baseline: OpenClaw validates it, lists every session, credentials untouched', async () => {
     const inv = await inventory(`ok-${t.node}`, (x) => `    baseline: ${x.baseline}\n`);
@@ -270,7 +270,7 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
       expect(store.code, store.out).toBe(0);
       expect(store.out).toContain(KEY);
     }
-  }, 120_000);
+  }, 360_000);
 });
 
 describe('why the plan warns on 2026.8.1+', () => {
@@ -288,7 +288,7 @@ describe('why the plan warns on 2026.8.1+', () => {
     // and its importer silently skips the store behind the link
     const imp = await sh(t.node, 'openclaw doctor --session-sqlite import --session-sqlite-agent coder');
     expect(imp.out).toMatch(/0 target\(s\)/);
-  }, 150_000);
+  }, 450_000);
 });
 
 describe('credential owners and the upgrade preflight, on the real releases', () => {
@@ -304,7 +304,7 @@ describe('credential owners and the upgrade preflight, on the real releases', ()
     const apply = await cli(['apply', '-y', '-i', file, '--limit', t.node]);
     expect(apply.code).toBe(1);
     expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('2026.5.28 converged by clawfleet: the preflight for 2026.9.6 names the classic keys and the links its doctor refuses', async () => {
     const t = TARGETS[0]!;
@@ -319,5 +319,5 @@ describe('credential owners and the upgrade preflight, on the real releases', ()
     const v = await sh(t.node, `OPENCLAW_STATE_DIR=$(mktemp -d) OPENCLAW_CONFIG_PATH=${OC}/openclaw.json ${CACHE}/openclaw-2026.9.6/bin/openclaw config validate --json`);
     expect(v.code, v.out).toBe(1);
     expect(v.out).toMatch(/memorySearch|agents/);
-  }, 60_000);
+  }, 180_000);
 });

@@ -226,7 +226,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     },
     async exec(nodeName, cmd) {
       node(nodeName);
-      const { stdout } = await run(['exec', dir, nodeName, ...cmd], { timeout: 60_000 * SCALE });
+      const { stdout } = await run(['exec', dir, nodeName, ...cmd], { timeout: 300_000 * SCALE }); // a deadline for a hung command: OpenClaw's CLI alone can take a minute on a loaded machine
       return stdout;
     },
     stop() {
