@@ -82,7 +82,8 @@ export async function runWithProgress<R>(tasks: ProgressTask<R>[], opts: Progres
         }
       },
     })),
-    { concurrent: Math.max(1, opts.parallel), exitOnError: false, renderer: 'silent' },
+    // No signal listeners of its own: listr2 would exit 127 on SIGINT, before apply's safe stop could roll back.
+    { concurrent: Math.max(1, opts.parallel), exitOnError: false, renderer: 'silent', registerSignalListeners: false },
   );
   try {
     await list.run();
