@@ -4,7 +4,10 @@ export type PathFact =
   | { kind: 'dir'; mode: number }
   | { kind: 'file'; mode: number; size: number; sha256: string }
   | { kind: 'symlink'; target: string }
-  | { kind: 'other'; mode: number };
+  | { kind: 'other'; mode: number; special?: SpecialKind };
+
+/** What a special file is (FIFOs are moved like files; sockets and devices are refused at plan time). */
+export type SpecialKind = 'fifo' | 'socket' | 'char-device' | 'block-device';
 
 /** One entry of a recursive listing, relative to the listed dir ("a", "a/b.jsonl"). */
 export interface ManifestEntry {
@@ -14,6 +17,7 @@ export interface ManifestEntry {
   size?: number;
   sha256?: string;
   target?: string;
+  special?: SpecialKind;
 }
 
 /** A recursive listing of a dir, sorted by `rel`. */
@@ -99,6 +103,8 @@ export interface NodeFacts {
   openclawVersion: { version: string; source: 'binary' | 'config' } | null;
   /** The openclaw program on the node, null when there is none (a bare node, or a sandbox dir without programs). */
   openclawBinary: OpenclawBinary | null;
+  /** The longest path (bytes) the node can name, when below Linux's 4095 (a local dir's root takes its share). */
+  pathMax?: number;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
   /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; empty for root. */

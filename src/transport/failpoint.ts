@@ -74,7 +74,7 @@ async function fire(a: Armed, node: string, what: string): Promise<void> {
   a.cut();
 }
 
-type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'rmdir' | 'unlink';
+type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'copyEntries' | 'adoptEntries' | 'dropCopy' | 'rmdir' | 'unlink';
 
 /**
  * The writer itself when no failpoint is set; else a wrapper counting (and failing at) the points.
@@ -113,6 +113,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
   };
   const wrapped: NodeWriter = {
     node: w.node,
+    ...(w.pathMax !== undefined ? { pathMax: w.pathMax } : {}),
     home: () => guard(() => w.home()),
     probe: (req: ProbeRequest) => guard(() => w.probe(req)),
     openclawVersion: () => guard(() => w.openclawVersion()),
@@ -129,13 +130,16 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
     rename: (f, t) => mutate('rename', t, () => w.rename(f, t)),
     replace: (f, t) => mutate('replace', t, () => w.replace(f, t)),
     copyTree: (f, t) => mutate('copyTree', t, () => w.copyTree(f, t)),
+    copyEntries: (c) => mutate('copyEntries', `${c.dest}/${c.tmp}`, () => w.copyEntries(c)),
+    adoptEntries: (c) => mutate('adoptEntries', c.dest, () => w.adoptEntries(c)),
+    dropCopy: (c) => mutate('dropCopy', `${c.dest}/${c.tmp}`, () => w.dropCopy(c)),
     rmdir: (p) => mutate('rmdir', p, () => w.rmdir(p)),
     unlink: (p) => mutate('unlink', p, () => w.unlink(p)),
   };
   return wrapped;
 }
 
-const CREATES = new Set<Mutating>(['copyTree', 'mkdir', 'symlink', 'writeFileExclusive']);
+const CREATES = new Set<Mutating>(['copyTree', 'copyEntries', 'mkdir', 'symlink', 'writeFileExclusive']);
 
 /** Fires while a call is under way: once the path it creates exists, else one event-loop turn after it was sent. */
 async function during(w: NodeWriter, a: Armed, call: Promise<unknown>, op: Mutating, path: string, n: number): Promise<void> {

@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, cp, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import { encodeName, hasEscapedBytes } from '../facts/name-bytes.js';
+import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError, type Held } from './copy-script.js';
 import { listChildren, lstatFact, manifestOf, readText, writableDir } from './local-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
-import type { ExecResult, NodeWriter } from './types.js';
+import type { EntryCopy, ExecResult, NodeWriter } from './types.js';
 
 export interface LocalNodeOptions {
   node: string;
@@ -25,17 +27,50 @@ export class LocalNode implements NodeWriter {
   readonly node: string;
   private readonly root: string;
   private readonly homeDir: string;
+  readonly pathMax: number;
 
   constructor(opts: LocalNodeOptions) {
     this.node = opts.node;
     this.root = opts.root && opts.root !== '/' ? opts.root.replace(/\/+$/, '') : '';
+    // Every node path is named on this host under the root dir: the root's length comes off the limit.
+    this.pathMax = 4095 - Buffer.byteLength(this.root);
     this.homeDir = opts.home ?? (this.root ? '/home/openclaw' : homedir());
   }
 
-  /** Host path of a node path. */
+  /** Host path of a node path (as bytes where a name is not valid UTF-8: facts/name-bytes.ts). */
   host(p: string): string {
     if (!p.startsWith('/')) throw new ClawError('EPATH', 'not an absolute path', { node: this.node, path: p });
-    return this.root + p;
+    // fs accepts a Buffer wherever it takes a path; typed as string to keep the call sites plain.
+    return (hasEscapedBytes(p) ? Buffer.concat([Buffer.from(this.root), encodeName(p)]) : this.root + p) as string;
+  }
+
+
+  /** Runs one of copy-script.ts's scripts with /bin/sh on host paths; its failure reason is reported whole. */
+  private async script(script: string, op: string, path: string): Promise<void> {
+    const r = await this.exec(script);
+    const strip = (t: string): string => (this.root ? t.split(this.root).join('') : t);
+    const e = scriptError(r.code, strip(r.stderr), op);
+    if (e) throw new ClawError(e.code, e.message, { node: this.node, path });
+  }
+
+  /** `dest` held below `base`, as host paths. */
+  private held(c: Omit<EntryCopy, 'src' | 'tmp'>): Held {
+    const h = heldAt(c.base, c.dest);
+    return { base: this.root + h.base, rel: h.rel };
+  }
+
+  async copyEntries(c: EntryCopy): Promise<void> {
+    await this.script(copyEntriesScript({ src: this.root + c.src, dest: this.held(c), tmp: c.tmp }, false), `copy from ${c.src}`, `${c.dest}/${c.tmp}`);
+  }
+
+  async adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void> {
+    await this.script(adoptEntriesScript(this.held(c), c.tmp, c.drop), `move the copy in from ${c.tmp}`, c.dest);
+  }
+
+  async dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void> {
+    // Nothing to remove (the usual case, an undo): no process started.
+    if ((await lstat(this.host(`${c.dest}/${c.tmp}`)).catch(() => null))?.isDirectory() !== true) return;
+    await this.script(dropCopyScript(this.held(c), c.tmp), 'remove the temporary copy', `${c.dest}/${c.tmp}`);
   }
 
   private unmap = (t: string): string =>
@@ -43,6 +78,11 @@ export class LocalNode implements NodeWriter {
 
   private fail(e: unknown, path: string): never {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    if (code === 'ENAMETOOLONG') {
+      const long = String((e as NodeJS.ErrnoException).path ?? '');
+      const at = this.root && long.startsWith(this.root + '/') ? long.slice(this.root.length) : long;
+      throw new ClawError(code, `path too long for the node (a path below it is ${Buffer.byteLength(long)} bytes on this host, the limit is 4095): ${at}`, { node: this.node, path });
+    }
     const msg = (e as Error).message?.split('\n')[0]?.replace(this.root, '') ?? String(e);
     throw new ClawError(code, msg.replace(/^[A-Z]+: /, ''), { node: this.node, path });
   }
@@ -149,29 +189,16 @@ export class LocalNode implements NodeWriter {
     await this.guard(to, () => rename(this.host(from), this.host(to)));
   }
 
+  /** `cp -a` (as on a node over SSH): names as bytes, hard links, sparse files and FIFOs kept. */
   async copyTree(from: string, to: string): Promise<void> {
-    await this.guard(to, async () => {
-      const exists = await lstat(this.host(to)).then(() => true, () => false);
-      if (exists) throw new ClawError('EEXIST', 'already exists', { node: this.node, path: to });
-      await cp(this.host(from), this.host(to), {
-        recursive: true,
-        preserveTimestamps: true,
-        verbatimSymlinks: true,
-        errorOnExist: true,
-        force: false,
-      });
-      await this.copyModes(from, to);
-    });
-  }
-
-  /** fs.cp keeps file modes but creates dirs with the umask; make dir modes exact like `cp -a`. */
-  private async copyModes(from: string, to: string): Promise<void> {
-    const m = await manifestOf(this.host(from), this.unmap);
-    const top = await lstat(this.host(from));
-    if (top.isDirectory()) await chmod(this.host(to), top.mode & 0o7777);
-    for (const e of m?.entries ?? []) {
-      if (e.kind === 'dir') await chmod(this.host(`${to}/${e.rel}`), e.mode);
-    }
+    const script = [
+      assignBytes('f', this.root + from),
+      assignBytes('t', this.root + to),
+      'if [ -e "$t" ] || [ -L "$t" ]; then echo "$t already exists" >&2; exit 17; fi',
+      'if [ ! -e "$f" ] && [ ! -L "$f" ]; then echo "source $f does not exist" >&2; exit 2; fi',
+      'exec cp -a -- "$f" "$t" </dev/null',
+    ].join('\n');
+    await this.script(script, `copy from ${from}`, to);
   }
 
   async rmdir(path: string): Promise<void> {

@@ -24,6 +24,8 @@ import type { OpenclawBinary, PathFact, ProbeRequest, ProbeResult } from '../dom
  */
 export interface NodeReader {
   readonly node: string;
+  /** The longest absolute node path (bytes) this node can name, when less than Linux's 4095 (a local dir adds its root). */
+  readonly pathMax?: number;
   /** The login user's home dir on the node (what `~` means there). */
   home(): Promise<string>;
   /** One round trip, whatever the number of paths (SSH: one exec; a small stat or manifest request may be
@@ -71,12 +73,35 @@ export interface NodeWriter extends NodeReader {
   replace(from: string, to: string): Promise<void>;
   /** Copy a tree (dir, file or symlink) to a path that must not exist, preserving modes and symlinks. */
   copyTree(from: string, to: string): Promise<void>;
+  /**
+   * Copy every entry of dir `src` with ONE `cp -a` into `dest/tmp`, a new dir clawfleet names, working from a
+   * held `dest` (copy-script.ts): hard links among the entries, sparse files and FIFOs are kept; names are
+   * bytes. A failed copy removes its partial copy; the source is never touched. Ends with the connection.
+   */
+  copyEntries(c: EntryCopy): Promise<void>;
+  /** Drop the entries `drop` from the copy `dest/tmp`, move every other entry up into `dest` (never over
+   * anything), remove the empty `tmp`. */
+  adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void>;
+  /** Remove clawfleet's own temporary copy `dest/tmp` (a copy only: its source is intact); nothing there is fine. */
+  dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void>;
   /** Remove an empty dir. */
   rmdir(path: string): Promise<void>;
   /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */
   unlink(path: string): Promise<void>;
   /** Run a shell command on the node (composite steps, validators, handlers). Quoting is the caller's job: use shQuote. */
   exec(command: string): Promise<ExecResult>;
+}
+
+/**
+ * A copy of a dir's entries: `src`'s entries go into `dest/tmp`. `base` is an ancestor of `dest` (or `dest`)
+ * set up by the operator, entered as it is (the data root may be a mount link); below it no component may be
+ * a symlink (copy-script.ts).
+ */
+export interface EntryCopy {
+  src: string;
+  dest: string;
+  tmp: string;
+  base: string;
 }
 
 export type StatFn = (path: string) => Promise<PathFact>;

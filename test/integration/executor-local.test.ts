@@ -60,7 +60,7 @@ describe('executor on the local transport (reference scenario)', () => {
     expect(again.status).toBe('nothing-to-undo');
   });
 
-  it.each(NODES)('%s: a failure injected at every write point rolls back to the byte-identical tree', { timeout: 240_000 }, async (name) => {
+  it.each(NODES)('%s: a failure injected at every write point rolls back to the byte-identical tree', { timeout: 600_000 }, async (name) => {
     const root = f.node(name).root!;
     const before = await snapshotTree(root);
     const authBefore = await authFiles(f, name);

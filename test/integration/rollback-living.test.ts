@@ -230,7 +230,7 @@ describe('rollback on a living node (local transport)', () => {
   });
 });
 
-const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'rmdir', 'unlink', 'writeHeartbeat']);
+const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'copyEntries', 'adoptEntries', 'dropCopy', 'rmdir', 'unlink', 'writeHeartbeat']);
 
 /** A writer whose connection is gone once the first journal record is written: every later write fails. */
 function dyingWriter(inner: NodeWriter): NodeWriter {

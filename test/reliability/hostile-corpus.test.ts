@@ -46,7 +46,9 @@ type NodeOp =
   | { op: 'rm'; node: string; path: string }
   | { op: 'symlink'; node: string; path: string; target: string }
   | { op: 'chmod'; node: string; path: string; mode: string }
-  | { op: 'mkfifo'; node: string; path: string };
+  | { op: 'mkfifo'; node: string; path: string }
+  /** A shell command run in the node's root dir (deep trees, device nodes). */
+  | { op: 'sh'; node: string; sh: string };
 
 interface Setup {
   node?: NodeOp[];
@@ -63,6 +65,9 @@ interface Case {
   inventory: string | null;
   plans: boolean;
 }
+
+/** CLAWFLEET_TEST_LOCAL_ONLY=1: run the local cases only (no SSH fleet started), e.g. on a loaded machine. */
+const LOCAL_ONLY = process.env.CLAWFLEET_TEST_LOCAL_ONLY === '1';
 
 const CASES: Case[] = readdirSync(DIR)
   .sort()
@@ -105,7 +110,7 @@ const argsOf = (cmd: 'plan' | 'apply'): string[] => (cmd === 'apply' ? ['apply',
 
 async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
   const root = join(fleetDir, 'nodes', o.node);
-  const p = root + o.path;
+  const p = root + ('path' in o ? o.path : '');
   switch (o.op) {
     case 'write': {
       const data = o.base64 !== undefined ? Buffer.from(o.base64, 'base64') : (o.text ?? '') + (o.repeat ?? '').repeat(o.count ?? 0) + (o.tail ?? '');
@@ -124,6 +129,8 @@ async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
       return chmod(p, parseInt(o.mode, 8));
     case 'mkfifo':
       return void execFileSync('mkfifo', [p]);
+    case 'sh':
+      return void execFileSync('/bin/sh', ['-c', o.sh], { cwd: root });
   }
 }
 
@@ -238,7 +245,7 @@ async function runSsh(c: Case): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!CASES.some((c) => c.expect.fleet === 'ssh')) return;
+  if (LOCAL_ONLY || !CASES.some((c) => c.expect.fleet === 'ssh')) return;
   fleet = await startFleet({ names: SSH_NAMES, firstOctet: 93 });
   await resetSsh();
   otherKey = join(fleet.dir, 'other_key');
@@ -266,7 +273,7 @@ describe('hostile input corpus (test/fixtures/hostile)', () => {
     figures.local++;
   });
 
-  it.each(CASES.filter((c) => c.expect.fleet === 'ssh').map((c) => [c.name, c] as const))('%s (ssh)', { timeout: 120_000 }, async (_, c) => {
+  it.each(CASES.filter((c) => c.expect.fleet === 'ssh' && !LOCAL_ONLY).map((c) => [c.name, c] as const))('%s (ssh)', { timeout: 120_000 }, async (_, c) => {
     await runSsh(c);
     figures.ssh++;
   });

@@ -287,7 +287,7 @@ async function refusedExactly(s: State, picks: number[]): Promise<void> {
 
 // ---------------------------------------------------------------- faults at any write
 
-const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'rmdir', 'unlink']);
+const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'copyEntries', 'adoptEntries', 'dropCopy', 'rmdir', 'unlink']);
 
 /**
  * A writer that fails its k-th mutating call: `transient` fails that one call only (apply rolls itself back);

@@ -2,7 +2,7 @@ import type { Client } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../../domain/facts.js';
 import { binaryScript, parseBinaryOutput } from '../openclaw-cli.js';
-import type { ExecResult, NodeWriter } from '../types.js';
+import type { ExecResult, EntryCopy, NodeWriter } from '../types.js';
 import { connectNode, type ConnectOptions, type NodeConnection } from './connect.js';
 import { ExecChannel, firstLine, type RawExec } from './exec-channel.js';
 import { NodeWrites } from './node-writes.js';
@@ -178,6 +178,15 @@ export class SshNode implements NodeWriter, ChannelOwner {
   }
   copyTree(from: string, to: string): Promise<void> {
     return this.writes.copyTree(from, to);
+  }
+  copyEntries(c: EntryCopy): Promise<void> {
+    return this.writes.copyEntries(c);
+  }
+  adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void> {
+    return this.writes.adoptEntries(c);
+  }
+  dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void> {
+    return this.writes.dropCopy(c);
   }
   rmdir(path: string): Promise<void> {
     return this.writes.rmdir(path);
