@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
@@ -163,7 +164,8 @@ export class LocalNode implements NodeWriter {
 
   async appendFile(path: string, data: string): Promise<void> {
     await this.guard(path, async () => {
-      const fh = await open(this.host(path), 'a', 0o600);
+      // O_NOFOLLOW: a journal that is a symlink is never appended through.
+      const fh = await open(this.host(path), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
       try {
         await fh.appendFile(data);
         await fh.sync();
