@@ -22,7 +22,9 @@ export interface LocalNodeOptions {
 
 /**
  * A node that is a directory on this machine. Node paths are mapped under `root`; symlink targets are
- * written mapped and read back unmapped, so links work on the host and look right to the planner.
+ * written and read verbatim (`/openclaw-data/…`, as the node itself holds them): a demo tree is a faithful
+ * image of a node, and a rollback restores a link's bytes exactly. clawfleet never follows a link slot, so a
+ * target need not resolve on this host.
  */
 export class LocalNode implements NodeWriter {
   readonly node: string;
@@ -74,8 +76,8 @@ export class LocalNode implements NodeWriter {
     await this.script(dropCopyScript(this.held(c), c.tmp), 'remove the temporary copy', `${c.dest}/${c.tmp}`);
   }
 
-  private unmap = (t: string): string =>
-    this.root && (t === this.root || t.startsWith(this.root + '/')) ? t.slice(this.root.length) || '/' : t;
+  /** Link targets are the node's own text, written and read verbatim: never mapped. */
+  private unmap = (t: string): string => t;
 
   private fail(e: unknown, path: string): never {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
@@ -138,8 +140,7 @@ export class LocalNode implements NodeWriter {
   }
 
   async symlink(target: string, path: string): Promise<void> {
-    const t = target.startsWith('/') ? this.root + target : target;
-    await this.guard(path, () => symlink(t, this.host(path)));
+    await this.guard(path, () => symlink(target, this.host(path)));
   }
 
   async writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {

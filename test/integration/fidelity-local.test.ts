@@ -1,8 +1,8 @@
 // Fidelity of a move on the local transport (issue 12 items 5-6: names are bytes; hard links, sparse files,
-// FIFOs; a failed copy leaves no copy behind). Each case applies the reference scenario's node02 with something
+// FIFOs; a failed copy leaves no copy behind; links hold the node's own target text, restored byte for byte). Each case applies the reference scenario's node02 with something
 // planted in a dir that becomes a link, checks the moved copy, rolls back and checks the original.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyNode } from '../../src/executor/apply-node.js';
 import { newRunId } from '../../src/executor/context.js';
@@ -111,6 +111,19 @@ describe('fidelity of the move into the data root (local transport)', () => {
     await applyThenRollback({
       applied: () => expect(lstatSync(`${root}/openclaw-data/logs/events.pipe`).isFIFO()).toBe(true),
       restored: () => expect(lstatSync(`${root}/root/.openclaw/logs/events.pipe`).isFIFO()).toBe(true),
+    });
+  });
+
+  it('links are written as the node holds them, and rollback restores a pre-existing target byte for byte', async () => {
+    const media = `${root}/root/.openclaw/media`;
+    rmSync(media, { recursive: true });
+    symlinkSync('/openclaw-data/old-media', media);
+    await applyThenRollback({
+      applied: () => {
+        expect(readlinkSync(media)).toBe('/openclaw-data/media');
+        expect(readlinkSync(`${root}/root/.openclaw/memory`)).toBe('/openclaw-data/memory');
+      },
+      restored: () => expect(readlinkSync(media)).toBe('/openclaw-data/old-media'),
     });
   });
 

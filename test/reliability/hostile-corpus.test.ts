@@ -124,7 +124,9 @@ async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
     case 'rm':
       return rm(p, { recursive: true, force: true });
     case 'symlink':
-      return symlink(o.target.startsWith('/') ? root + o.target : o.target, p);
+      // The node's own text, as a node holds it (the local transport reads it verbatim). Fixtures use relative
+      // targets for anything outside the node, so a link never resolves into this machine's own dirs.
+      return symlink(o.target, p);
     case 'chmod':
       return chmod(p, parseInt(o.mode, 8));
     case 'mkfifo':
