@@ -130,6 +130,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
     rename: (f, t) => mutate('rename', t, () => w.rename(f, t)),
     replace: (f, t) => mutate('replace', t, () => w.replace(f, t)),
     copyTree: (f, t) => mutate('copyTree', t, () => w.copyTree(f, t)),
+    lstatOwned: (ps) => guard(() => w.lstatOwned(ps)),
     copyEntries: (c) => mutate('copyEntries', `${c.dest}/${c.tmp}`, () => w.copyEntries(c)),
     adoptEntries: (c) => mutate('adoptEntries', c.dest, () => w.adoptEntries(c)),
     dropCopy: (c) => mutate('dropCopy', `${c.dest}/${c.tmp}`, () => w.dropCopy(c)),

@@ -10,6 +10,7 @@ import { encodeName, hasEscapedBytes } from '../facts/name-bytes.js';
 import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError, type Held } from './copy-script.js';
 import { listChildren, lstatFact, manifestOf, readText, writableDir } from './local-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
+import type { OwnedStat, OwnedStats } from './path-trust.js';
 import type { EntryCopy, ExecResult, NodeWriter } from './types.js';
 
 export interface LocalNodeOptions {
@@ -202,6 +203,22 @@ export class LocalNode implements NodeWriter {
       'exec cp -a -- "$f" "$t" </dev/null',
     ].join('\n');
     await this.script(script, `copy from ${from}`, to);
+  }
+
+  async lstatOwned(paths: string[]): Promise<OwnedStats> {
+    const stats: Record<string, OwnedStat> = {};
+    for (const p of paths) {
+      stats[p] = await this.guard(p, async () => {
+        const st = await lstat(this.host(p)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
+          throw e;
+        });
+        if (!st) return { kind: 'missing', mode: 0, uid: -1 };
+        const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+        return { kind, mode: st.mode & 0o7777, uid: st.uid };
+      });
+    }
+    return { uid: process.getuid?.() ?? 0, stats };
   }
 
   async rmdir(path: string): Promise<void> {

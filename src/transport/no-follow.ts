@@ -52,6 +52,7 @@ export function withNoFollow(w: NodeWriter, mayLink: () => Promise<string | null
     close: () => w.close(),
     exec: (cmd) => w.exec(cmd),
     readFile: (p) => w.readFile(p),
+    lstatOwned: (ps) => w.lstatOwned(ps),
     // clawfleet's own lock file, rewritten beside the other calls: its dir is checked by the lock's own code.
     writeHeartbeat: (p, d) => w.writeHeartbeat(p, d),
     mkdir: (p, m) => guarded([p], () => w.mkdir(p, m)),

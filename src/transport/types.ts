@@ -1,4 +1,5 @@
 import type { OpenclawBinary, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { OwnedStats } from './path-trust.js';
 
 /*
  * Adding a transport operation (a method of NodeReader or NodeWriter) touches, in this order:
@@ -84,6 +85,8 @@ export interface NodeWriter extends NodeReader {
   adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void>;
   /** Remove clawfleet's own temporary copy `dest/tmp` (a copy only: its source is intact); nothing there is fine. */
   dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void>;
+  /** lstat of each path with its owner, and the uid clawfleet acts as on the node (path-trust.ts decides on it). */
+  lstatOwned(paths: string[]): Promise<OwnedStats>;
   /** Remove an empty dir. */
   rmdir(path: string): Promise<void>;
   /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */

@@ -33,8 +33,11 @@ interface Expectation {
   path: string | null;
   /** Regex the error line matches. */
   message: string;
-  /** untouched (default): not a byte written anywhere; rolled-back: a fault mid-apply, undone. */
-  outcome?: 'untouched' | 'rolled-back';
+  /**
+   * untouched (default): not a byte written anywhere; rolled-back: a fault mid-apply, undone; refused: the node
+   * refused before its first write (its own line is the verdict, not a command error), not a byte written.
+   */
+  outcome?: 'untouched' | 'rolled-back' | 'refused';
   /** Run clawfleet as this uid (root reads everything: unreadable dirs need an ordinary user). */
   uid?: number;
 }
@@ -47,6 +50,7 @@ type NodeOp =
   | { op: 'symlink'; node: string; path: string; target: string }
   | { op: 'chmod'; node: string; path: string; mode: string }
   | { op: 'mkfifo'; node: string; path: string }
+  | { op: 'chown'; node: string; path: string; uid: number }
   /** A shell command run in the node's root dir (deep trees, device nodes). */
   | { op: 'sh'; node: string; sh: string };
 
@@ -101,7 +105,7 @@ function expectOutcome(c: Case, r: Cli, fleetDir: string, cmd: string): void {
   expect(r.stdout + r.stderr, out).not.toMatch(/\n\s+at |Error: |\bundefined\b/);
   // The last line on stderr is the command's verdict, one line naming where.
   const last = r.stderr.trim().split('\n').pop() ?? '';
-  if (cmd.startsWith('apply') && c.expect.outcome !== 'rolled-back') expect(last, out).toMatch(/^clawfleet apply: /);
+  if (cmd.startsWith('apply') && c.expect.outcome !== 'rolled-back' && c.expect.outcome !== 'refused') expect(last, out).toMatch(/^clawfleet apply: /);
 }
 
 const argsOf = (cmd: 'plan' | 'apply'): string[] => (cmd === 'apply' ? ['apply', '-y'] : ['plan']);
@@ -131,6 +135,8 @@ async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
       return chmod(p, parseInt(o.mode, 8));
     case 'mkfifo':
       return void execFileSync('mkfifo', [p]);
+    case 'chown':
+      return chownSync(p, o.uid, o.uid);
     case 'sh':
       return void execFileSync('/bin/sh', ['-c', o.sh], { cwd: root });
   }
