@@ -1,14 +1,11 @@
 // The OpenClaw SQLite store reader: real SQLite files (made by sql.js, the same engine), a WAL built by the
 // format's rules, and the guarantee that key material never leaves except through the caller's fingerprint.
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { applyWal, holdsCredentials, parseAuthProfilesJson, readAuthProfiles, StoreReadError } from '../../src/openclaw-store/index.js';
+import { SQL, walBetween } from '../helpers/openclaw-db.js';
 
 const KEY = 'sk-ant-api03-STORETEST0123456789abcdefghijklmnopqr';
-const wasm = createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
-const SQL = await initSqlJs({ locateFile: () => wasm });
 
 function agentDb(profiles: Record<string, unknown> | null): Uint8Array {
   const db = new SQL.Database();
@@ -19,47 +16,6 @@ function agentDb(profiles: Record<string, unknown> | null): Uint8Array {
   const out = db.export();
   db.close();
   return out;
-}
-
-/** A WAL (little-endian checksums) whose frames turn `before` into `after`: one transaction, committed or not. */
-function walBetween(before: Uint8Array, after: Uint8Array, commit = true): Buffer {
-  const pageSize = (after[16]! << 8) | after[17]!;
-  const frames: [number, Uint8Array][] = [];
-  for (let p = 0; p * pageSize < after.length; p++) {
-    const a = after.subarray(p * pageSize, (p + 1) * pageSize);
-    const b = before.subarray(p * pageSize, (p + 1) * pageSize);
-    if (!Buffer.from(a).equals(Buffer.from(b))) frames.push([p + 1, a]);
-  }
-  const buf = Buffer.alloc(32 + frames.length * (24 + pageSize));
-  const sum = (start: number, len: number, s: [number, number]): [number, number] => {
-    let [s0, s1] = s;
-    for (let i = start; i < start + len; i += 8) {
-      s0 = (s0 + buf.readUInt32LE(i) + s1) >>> 0;
-      s1 = (s1 + buf.readUInt32LE(i + 4) + s0) >>> 0;
-    }
-    return [s0, s1];
-  };
-  buf.writeUInt32BE(0x377f0682, 0);
-  buf.writeUInt32BE(3007000, 4);
-  buf.writeUInt32BE(pageSize, 8);
-  buf.writeUInt32BE(7, 16);
-  buf.writeUInt32BE(9, 20);
-  let s = sum(0, 24, [0, 0]);
-  buf.writeUInt32BE(s[0], 24);
-  buf.writeUInt32BE(s[1], 28);
-  frames.forEach(([pgno, data], i) => {
-    const off = 32 + i * (24 + pageSize);
-    buf.writeUInt32BE(pgno, off);
-    buf.writeUInt32BE(commit && i === frames.length - 1 ? after.length / pageSize : 0, off + 4);
-    buf.writeUInt32BE(7, off + 8);
-    buf.writeUInt32BE(9, off + 12);
-    Buffer.from(data).copy(buf, off + 24);
-    s = sum(off, 8, s);
-    s = sum(off + 24, pageSize, s);
-    buf.writeUInt32BE(s[0], off + 16);
-    buf.writeUInt32BE(s[1], off + 20);
-  });
-  return buf;
 }
 
 describe('readAuthProfiles', () => {
