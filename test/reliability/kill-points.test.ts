@@ -268,8 +268,11 @@ afterAll(async () => {
   console.log(`kill points: ${JSON.stringify({ ...stats, seconds: Math.round((performance.now() - t0) / 1000) })}`);
 });
 
+// A deadline, not a speed target: 157 points at ~6 s each with another suite running beside it took 926 s,
+// and a test cut by its timeout leaves its loop running under the next test (which then fails on a node in
+// the middle of a recovery). `scripts/bench` measures speed.
 describe('kill points over SSH (reference scenario, built CLI)', () => {
-  it('node02: SIGKILL before every write, and after the last one', { timeout: 900_000 }, async () => {
+  it('node02: SIGKILL before every write, and after the last one', { timeout: 2_400_000 }, async () => {
     expect(points.length).toBeGreaterThan(100);
     const ks = pick(points.map((_, i) => i + 1));
     await onClones(
@@ -280,7 +283,7 @@ describe('kill points over SSH (reference scenario, built CLI)', () => {
     stats.killAfterLast++;
   });
 
-  it('node02: SIGKILL and cut inside the long steps (copying a dir, writing a file, the config swap)', { timeout: 900_000 }, async () => {
+  it('node02: SIGKILL and cut inside the long steps (copying a dir, writing a file, the config swap)', { timeout: 2_400_000 }, async () => {
     // copyTree: cp -a under way; writeFileExclusive: a half-written lock holder, backup or config candidate;
     // replace: the config candidate is complete and the rename was just sent.
     const inside = points.flatMap((p, i) => (/^(copyTree|writeFileExclusive|replace) /.test(p) ? [i + 1] : []));
@@ -291,7 +294,7 @@ describe('kill points over SSH (reference scenario, built CLI)', () => {
     );
   });
 
-  it('node02: cut the connection at a sample of write boundaries', { timeout: 900_000 }, async () => {
+  it('node02: cut the connection at a sample of write boundaries', { timeout: 2_400_000 }, async () => {
     // A cut leaves the node in the same state as a SIGKILL at the same point (covered above for every point);
     // what is checked here is the client: it reports the node, exits 1, does not hang.
     const ks = pick(points.map((_, i) => i + 1).filter((k) => k % 10 === 3 || k === points.length));
@@ -301,7 +304,7 @@ describe('kill points over SSH (reference scenario, built CLI)', () => {
     );
   });
 
-  it('the whole fleet at once: SIGKILL and cut at a sample of points', { timeout: 900_000 }, async () => {
+  it('the whole fleet at once: SIGKILL and cut at a sample of points', { timeout: 2_400_000 }, async () => {
     const all = await writePoints(REFERENCE);
     const n04 = all.node04!.length;
     const sample = pick([1, 12, 40, 80, 120, n04 - 1, n04].filter((k) => k <= n04));
