@@ -57,10 +57,10 @@ async function readLock(w: NodeWriter, root: string): Promise<LockState> {
   return { locked: r.stat[lockDirOf(root)]?.kind === 'dir', holder: parseJson(r.read[holderFile(root)]), heartbeat: parseJson(r.read[heartbeatFile(root)]) };
 }
 
-/** A lock just taken has no holder.json for a moment: wait for it (up to ~2 s) before calling it unknown. */
+/** A lock just taken has no holder.json for a moment: wait for it (up to ~5 s on a loaded node) before calling it unknown. */
 async function awaitHolder(w: NodeWriter, root: string): Promise<LockState> {
   let r = await readLock(w, root);
-  for (let i = 0; i < 20 && r.locked && !r.holder; i++) {
+  for (let i = 0; i < 50 && r.locked && !r.holder; i++) {
     await new Promise((res) => setTimeout(res, 100));
     r = await readLock(w, root);
   }
@@ -120,7 +120,7 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
     } catch (e) {
       const s = await awaitHolder(w, root);
       // Released between our mkdir and our look (another run just finished): try again.
-      if (!s.locked && attempt < 3 && e instanceof ClawError && e.code === 'EEXIST') continue;
+      if (!s.locked && attempt < 20 && e instanceof ClawError && e.code === 'EEXIST') continue;
       if (!s.locked) throw e; // not a lock held by anyone: a real error (read-only, full, permissions…)
       if (opts.takeOverFrom && s.holder?.runId === opts.takeOverFrom && !(await holderAlive(w, root, s)).alive) {
         await w.writeFileAtomic(holderFile(root), JSON.stringify(holder) + '\n', 0o600);
