@@ -135,8 +135,6 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
   try {
     await w.writeFileExclusive(holderFile(root), JSON.stringify(holder) + '\n', 0o600);
     wroteHolder = true;
-    // The lock dir is new: its first heartbeat is created, not renamed over (later ones replace it atomically).
-    await w.writeFileExclusive(heartbeatFile(root), heartbeatText(holder.runId, 0), 0o600);
   } catch (e) {
     // Never leave a lock behind that this run took but could not complete.
     if (wroteHolder) await releaseOnce(w, root, holder.runId).catch(() => undefined);
@@ -144,6 +142,11 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
     throw e;
   }
   heldHere.add(`${root}\0${holder.runId}`);
+  // The lock dir is new: its first heartbeat is created, not renamed over (later ones replace it atomically).
+  // The lock is held once holder.json is written: a heartbeat that fails now (seen as a rare "permission
+  // denied" from a busy node's SFTP server) is written again by the run's heartbeat timer within
+  // HEARTBEAT_MS, and until then the holder reads as alive by its fresh holder.json.
+  await w.writeFileExclusive(heartbeatFile(root), heartbeatText(holder.runId, 0), 0o600).catch(() => undefined);
 }
 
 const heartbeatText = (runId: string, n: number) => JSON.stringify({ runId, at: new Date().toISOString(), n }) + '\n';
