@@ -131,22 +131,17 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
       throw await lockedError(w, root, paths, s.holder, opts.planned);
     }
   }
-  let wroteHolder = false;
   try {
     await w.writeFileExclusive(holderFile(root), JSON.stringify(holder) + '\n', 0o600);
-    wroteHolder = true;
   } catch (e) {
-    // Never leave a lock behind that this run took but could not complete.
-    if (wroteHolder) await releaseOnce(w, root, holder.runId).catch(() => undefined);
-    else await w.rmdir(lockDirOf(root)).catch(() => undefined);
+    await w.rmdir(lockDirOf(root)).catch(() => undefined);
     throw e;
   }
   heldHere.add(`${root}\0${holder.runId}`);
-  // The lock dir is new: its first heartbeat is created, not renamed over (later ones replace it atomically).
-  // The lock is held once holder.json is written: a heartbeat that fails now (seen as a rare "permission
+  // The lock is held once holder.json is written: a first heartbeat that fails (seen as a rare "permission
   // denied" from a busy node's SFTP server) is written again by the run's heartbeat timer within
   // HEARTBEAT_MS, and until then the holder reads as alive by its fresh holder.json.
-  await w.writeFileExclusive(heartbeatFile(root), heartbeatText(holder.runId, 0), 0o600).catch(() => undefined);
+  await writeHeartbeat(w, root, holder.runId, 0).catch(() => undefined);
 }
 
 const heartbeatText = (runId: string, n: number) => JSON.stringify({ runId, at: new Date().toISOString(), n }) + '\n';

@@ -80,7 +80,7 @@ afterAll(async () => {
 
 describe(`lock race: ${RACERS} concurrent applies against one SSH node`, () => {
   it('exactly one applies; the others refuse naming the holder; converged once, no stray lock', { timeout: 300_000 }, async () => {
-    // The winner holds the lock (paused after its writes: mkdir ~/.clawfleet, mkdir lock, holder.json, heartbeat.json) until every
+    // The winner holds the lock (paused after its writes: mkdir ~/.clawfleet, mkdir lock, holder.json) until every
     // other racer has exited, so each of them meets the lock whatever the start-up order of 20 processes on a
     // loaded machine (the pause is released by a file, 240 s at most).
     const release = join(fleet.dir, 'release-winner');
@@ -89,7 +89,7 @@ describe(`lock race: ${RACERS} concurrent applies against one SSH node`, () => {
     let exited = 0;
     const results = await Promise.all(
       Array.from({ length: RACERS }, () =>
-        cli(args(), { CLAWFLEET_FAILPOINT: 'node03:pause-after-write:4:240000', CLAWFLEET_FAILPOINT_RELEASE: release }, 280_000).then(async (r) => {
+        cli(args(), { CLAWFLEET_FAILPOINT: 'node03:pause-after-write:3:240000', CLAWFLEET_FAILPOINT_RELEASE: release }, 280_000).then(async (r) => {
           if (++exited === RACERS - 1) await writeFile(release, '');
           return r;
         }),
