@@ -144,10 +144,8 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
   await writeHeartbeat(w, root, holder.runId, 0).catch(() => undefined);
 }
 
-const heartbeatText = (runId: string, n: number) => JSON.stringify({ runId, at: new Date().toISOString(), n }) + '\n';
-
 async function writeHeartbeat(w: NodeWriter, root: string, runId: string, n: number): Promise<void> {
-  await w.writeHeartbeat(heartbeatFile(root), heartbeatText(runId, n));
+  await w.writeHeartbeat(heartbeatFile(root), JSON.stringify({ runId, at: new Date().toISOString(), n }) + '\n');
 }
 
 /** Rewrites the lock's heartbeat every HEARTBEAT_MS while a run holds it. */
