@@ -141,7 +141,7 @@ async function fleetUp(size, kinds) {
   await writeFile(
     inv,
     `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  port: 22\n  identity: ${fleet.clientKey}\n  baseline: openclaw-classic\nnodes:\n` +
-      nodes.map((n) => `  ${n.name}:\n    host: ${n.host}\n    agents: [${n.kind.agents.join(', ')}]\n`).join(''),
+      nodes.map((n) => `  ${n.name}:\n    host: ${n.host}\n    agents: [${n.kind.agents.join(', ')}]\n${n.kind.quarantine?.length ? `    quarantineAgents: [${n.kind.quarantine.join(', ')}]\n` : ''}`).join(''),
   );
   const hosts = join(dir, 'hosts.yml');
   const ssh = `-o UserKnownHostsFile=${fleet.knownHosts} -o StrictHostKeyChecking=yes`;
