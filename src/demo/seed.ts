@@ -5,9 +5,10 @@ import { configText, demoKey, type ScenarioNode } from './scenario-data.js';
 /**
  * Writes one scenario node into a host dir that stands in for the node's `/` (home /root). Used by the
  * demo and the tests; it creates fixtures, it is not a way to change a managed node.
- * `linkText` turns a node path into the text a symlink must hold on this host.
+ * Symlinks hold the node's own paths (`/openclaw-data/…`), byte for byte what a real node holds; `linkText`
+ * may turn them into something else.
  */
-export async function seedNode(rootDir: string, n: ScenarioNode, linkText: (nodePath: string) => string = (p) => rootDir + p): Promise<void> {
+export async function seedNode(rootDir: string, n: ScenarioNode, linkText: (nodePath: string) => string = (p) => p): Promise<void> {
   const home = `${rootDir}/root/.openclaw`;
   const data = `${rootDir}/openclaw-data`;
   const file = async (p: string, text: string, mode = 0o644) => {

@@ -4,7 +4,7 @@ export type PathFact =
   | ({ kind: 'dir'; mode: number } & Owned)
   | ({ kind: 'file'; mode: number; size: number; sha256: string } & Owned)
   | { kind: 'symlink'; target: string }
-  | ({ kind: 'other'; mode: number } & Owned);
+  | ({ kind: 'other'; mode: number; special?: SpecialKind } & Owned);
 
 /** Numeric owner and group of a stat'ed path (absent where a transport or an old fact did not record them). */
 export interface Owned {
@@ -30,6 +30,9 @@ export interface GatewayUser {
   source: 'inventory' | 'home';
 }
 
+/** What a special file is (FIFOs are moved like files; sockets and devices are refused at plan time). */
+export type SpecialKind = 'fifo' | 'socket' | 'char-device' | 'block-device';
+
 /** One entry of a recursive listing, relative to the listed dir ("a", "a/b.jsonl"). */
 export interface ManifestEntry {
   rel: string;
@@ -38,6 +41,7 @@ export interface ManifestEntry {
   size?: number;
   sha256?: string;
   target?: string;
+  special?: SpecialKind;
 }
 
 /** A recursive listing of a dir, sorted by `rel`. */
@@ -123,6 +127,8 @@ export interface NodeFacts {
   openclawVersion: { version: string; source: 'binary' | 'config' } | null;
   /** The openclaw program on the node, null when there is none (a bare node, or a sandbox dir without programs). */
   openclawBinary: OpenclawBinary | null;
+  /** The longest path (bytes) the node can name, when below Linux's 4095 (a local dir's root takes its share). */
+  pathMax?: number;
   /** Names in `agents/<id>/agent/` of each agent the inventory lists (null when that dir is missing). */
   agentFiles: Record<string, string[] | null>;
   /**

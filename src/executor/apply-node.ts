@@ -5,7 +5,8 @@ import type { NodeWriter } from '../transport/types.js';
 import { runDirs, type RunContext } from './context.js';
 import { mkdirp, statOne } from './fs-helpers.js';
 import { Journal, now } from './journal.js';
-import { acquireLock, assertHolds, releaseLock, startHeartbeat, type Heartbeat } from './lock.js';
+import { acquireLock, assertHolds, releaseLock, startHeartbeat, type Heartbeat, lockRoot } from './lock.js';
+import { trustedState } from './state-trust.js';
 import { precheck } from './precheck.js';
 import type { NodeResult } from '../domain/results.js';
 import { redactHandler } from '../render/results-safe.js';
@@ -47,8 +48,14 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
   if (opts.signal?.aborted) return { ...base, status: 'refused', error: `${plan.node}: not started: interrupted`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
 
   const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null! };
-  const dirs = runDirs(ctx);
   const result: NodeResult = { ...base, runId: opts.runId, status: 'changed' };
+  try {
+    // Before the first byte: clawfleet's own state must be where no other user can change it (state-trust.ts).
+    ctx.layout = await trustedState(w, plan.paths, await lockRoot(w));
+  } catch (e) {
+    return { ...result, runId: null, status: 'failed', error: errorMessage(e), actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
+  }
+  const dirs = runDirs(ctx);
   let begun = false;
   let lockLost = false;
   let heartbeat: Heartbeat | null = null;

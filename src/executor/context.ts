@@ -1,3 +1,4 @@
+import type { Manifest } from '../domain/facts.js';
 import type { NodePaths } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
 import type { Journal } from './journal.js';
@@ -13,6 +14,8 @@ export interface RunContext {
   protectedGlobs: string[];
   /** The node's layout from the inventory and baseline: journals read back are checked against it. */
   planned?: PlannedLayout | undefined;
+  /** The manifest the precheck just read of the action's dir: a copy is verified against it (the source is not read again). */
+  checked?: { path: string; manifest: Manifest } | undefined;
 }
 
 /** Per-run dirs on the node: journal and config backups under the data root; moved-aside dirs beside the agents. */

@@ -9,6 +9,10 @@ export function entryDigest(m: Manifest | null | undefined, name: string): strin
   return subManifest(m, name).digest;
 }
 
+/** The dir (in the link target) a dir's entries are copied into before they are moved in; its name starts with
+ * the run's temp prefix, so it is never taken for an entry of the gateway's. */
+export const copyDirName = (u: { tmpPrefix: string }): string => `${u.tmpPrefix}copy`;
+
 /** The new link is made under this name first, then renamed over the old one. */
 const linkTmp = (ctx: RunContext, path: string): string => `${parentOf(path)}/.${baseName(path)}.clawfleet-link-${ctx.runId}`;
 

@@ -5,7 +5,7 @@ import type { JournalRecord } from './journal-schema.js';
 import { runDirs, type RunContext } from './context.js';
 import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
 import type { UndoCall, UndoOutcome, UndoOf } from './step.js';
-import { dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
+import { copyDirName, dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
 
 type Undo = UndoOf<'link'>;
 type Carry = Extract<JournalRecord, { t: 'carry' }>;
@@ -99,6 +99,8 @@ export async function undoLink(ctx: RunContext, u: Undo, call: UndoCall): Promis
     await dropLinkTmp(ctx, u.path); // a crash between making the new link and the swap left it
     return {};
   }
+  // A copy that was never moved in is only a copy (its source, the dir, was not moved yet): removed, not kept.
+  if (u.from === 'dir') await w.dropCopy({ dest: u.target, tmp: copyDirName(u), base: ctx.layout.dataRoot });
   const note = call.notes.find((r): r is Carry => r.t === 'carry');
   const st = (await w.probe({ stat: [u.path, u.backup, u.target] })).stat;
   const f = st[u.path] ?? { kind: 'missing' };

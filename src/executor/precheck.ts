@@ -31,6 +31,8 @@ export async function precheck(ctx: RunContext, action: Action): Promise<void> {
   if (same && e.kind === 'file' && f.kind === 'file') same = f.sha256 === e.sha256;
   if (same && e.kind === 'symlink' && f.kind === 'symlink') same = f.target === e.target;
   if (same && wantManifest) same = r.manifest[action.path]?.digest === (e as { digest: string }).digest;
+  const m = r.manifest[action.path];
+  ctx.checked = same && wantManifest && m ? { path: action.path, manifest: m } : undefined;
   if (!same) {
     const what = f.kind === e.kind ? `${show(f)} whose content changed` : show(f);
     throw new ClawError('STALE', `changed since plan: expected ${show(e)}, found ${what}`, { node: ctx.node, path: action.path });

@@ -4,7 +4,8 @@ import type { NodeReader, NodeWriter } from '../transport/types.js';
 import { RUN_ID_RE, runDirs, type RunContext } from './context.js';
 import { Journal, now, parseJournal, type JournalRecord } from './journal.js';
 import type { PlannedLayout } from './journal-trust.js';
-import { acquireLock, releaseLock, startHeartbeat } from './lock.js';
+import { acquireLock, lockRoot, releaseLock, startHeartbeat } from './lock.js';
+import { trustedState } from './state-trust.js';
 import { stepFor } from './steps.js';
 import { pendingUndo, readJournal, undoRefusals, undoRun, type UndoneAction } from './undo-run.js';
 
@@ -56,9 +57,19 @@ async function laterRuns(w: NodeWriter, paths: NodePaths, runId: string, at: str
   return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.runId < b.runId ? 1 : -1));
 }
 
+/**
+ * Rollback reads and writes clawfleet's own state only where no other user can change it, and finds the attic
+ * where apply put it (state-trust.ts: the same rule resolves the same place); journals are checked against it.
+ */
+async function trusted(w: NodeWriter, paths: NodePaths, opts: RollbackOptions): Promise<{ paths: NodePaths; opts: RollbackOptions }> {
+  const t = await trustedState(w, paths, await lockRoot(w));
+  return { paths: t, opts: opts.planned ? { ...opts, planned: { ...opts.planned, attic: t.attic } } : opts };
+}
+
 /** Reads what a rollback would do, changing nothing: the preview it shows, and `rollback --dry-run`. */
 export async function previewRollback(w: NodeWriter, paths: NodePaths, runId: string, opts: RollbackOptions = {}): Promise<RollbackPreview | null> {
   if (!RUN_ID_RE.test(runId)) throw new ClawError('USAGE', `not a run id: "${runId}"`, { node: w.node });
+  ({ paths, opts } = await trusted(w, paths, opts));
   const ctx = ctxFor(w, paths, runId, opts.planned);
   const { run, journal } = runDirs(ctx);
   if ((await w.probe({ stat: [run] })).stat[run]?.kind !== 'dir') return null;
@@ -91,6 +102,8 @@ export async function previewRollback(w: NodeWriter, paths: NodePaths, runId: st
  * even when there is nothing left to undo.
  */
 export async function rollbackRun(w: NodeWriter, paths: NodePaths, runId: string, by: string, opts: RollbackOptions = {}): Promise<RollbackResult> {
+  if (!RUN_ID_RE.test(runId)) throw new ClawError('USAGE', `not a run id: "${runId}"`, { node: w.node });
+  ({ paths, opts } = await trusted(w, paths, opts));
   const preview = await previewRollback(w, paths, runId, opts);
   if (preview === null) throw new ClawError('NORUN', `no run ${runId} on this node`, { node: w.node, path: runDirs(ctxFor(w, paths, runId)).run });
   if (preview.refusals.length > 0) throw new ClawError('ROLLBACK_REFUSED', preview.refusals.join('\n'), { node: w.node });

@@ -1,19 +1,20 @@
 import type { LinkAction } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
 import type { Manifest } from '../domain/facts.js';
-import { subManifest, topLevelNames } from '../facts/manifest.js';
 import { runDirs, type RunContext } from './context.js';
 import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
 import { now } from './journal.js';
-import { dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
+import { copyDirName, dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
 import { undoLink } from './link-undo.js';
 import type { Step, UndoOf } from './step.js';
 
 type Undo = UndoOf<'link'>;
 
 /**
- * Copy each entry under a temp name, then rename it in: a crash never leaves a half entry under its real name.
- * Returns the target's manifest after the copies were verified (null when there was nothing to copy).
+ * One `cp -a` of the dir's entries into a temp dir in the target (hard links, sparse files, FIFOs and byte
+ * names kept: transport/copy-script.ts), verified against the manifest the precheck just read of the dir
+ * (the source is not read again), then moved in. Until then the original dir is untouched; a failed copy
+ * leaves no copy behind. Returns the dir's manifest the copy was verified against (null when nothing was copied).
  */
 async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<Manifest | null> {
   const w = ctx.writer;
@@ -22,27 +23,25 @@ async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<Man
   if (st[a.target]?.kind !== 'dir') throw new ClawError('STALE', 'link target is not a dir', { node: ctx.node, path: a.target });
   const taken = names.find((p) => st[p]?.kind !== 'missing');
   if (taken) throw new ClawError('STALE', 'appeared since plan: refusing to copy over it', { node: ctx.node, path: taken });
-  // Entries are independent: copy them concurrently (a transport bounds its own parallelism), and wait
-  // for every copy to settle before reporting a failure, so an undo never races a copy still running.
-  // Then rename them in, in order (cheap calls, and the same sequence of writes on every run).
-  const tmp = (n: string) => `${a.target}/${u.tmpPrefix}${n}`;
-  const copies = await Promise.allSettled(a.copy.map((n) => w.copyTree(`${a.path}/${n}`, tmp(n))));
-  const failed = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
-  if (failed) throw failed.reason;
-  for (const n of a.copy) await w.rename(tmp(n), `${a.target}/${n}`);
   if (a.copy.length === 0) return null;
-  const r = await w.probe({ manifest: [a.path, a.target] });
-  const src = r.manifest[a.path];
-  const dst = r.manifest[a.target];
+  const tmp = copyDirName(u);
+  const copyPath = `${a.target}/${tmp}`;
+  const base = ctx.layout.dataRoot;
+  await w.copyEntries({ src: a.path, dest: a.target, tmp, base });
+  const src = ctx.checked?.path === a.path ? ctx.checked.manifest : null;
+  const r = await w.probe({ manifest: src ? [copyPath] : [copyPath, a.path] });
+  const from = src ?? r.manifest[a.path];
+  const copy = r.manifest[copyPath];
   for (const n of a.copy) {
-    if (!src || !dst || entryDigest(src, n) !== entryDigest(dst, n)) {
+    if (!from || !copy || entryDigest(from, n) !== entryDigest(copy, n)) {
       throw new ClawError('VERIFY', `copy of "${n}" differs from its source`, { node: ctx.node, path: a.target });
     }
   }
-  return dst ?? null;
+  await w.adoptEntries({ src: a.path, dest: a.target, tmp, base, drop: a.same });
+  return from ?? null;
 }
 
-/** Digests of the entries the dir brought (copied or already the same in the target), as verified. */
+/** Digests of the entries the dir brought (copied, or already the same in the target), as verified in the dir. */
 function digestsOf(a: LinkAction, m: Manifest | null): Record<string, string> {
   const digests: Record<string, string> = {};
   for (const n of [...a.copy, ...a.same]) {
@@ -56,10 +55,8 @@ function digestsOf(a: LinkAction, m: Manifest | null): Record<string, string> {
  * Journals what the target held before the link (and the digests of the entries the dir brought), so a
  * rollback tells the gateway's later writes from what was there.
  */
-async function noteTarget(ctx: RunContext, a: LinkAction, seq: number, m: Manifest | null, digests: Record<string, string>): Promise<void> {
-  let names: string[];
-  if (m) names = topLevelNames(m);
-  else names = ((await ctx.writer.probe({ list: [a.target] })).list[a.target] ?? []).map((c) => c.name);
+async function noteTarget(ctx: RunContext, a: LinkAction, seq: number, digests: Record<string, string>): Promise<void> {
+  const names = ((await ctx.writer.probe({ list: [a.target] })).list[a.target] ?? []).map((c) => c.name);
   await ctx.journal.write({ t: 'carry', seq, had: names.filter((n) => !a.copy.includes(n)), digests, at: now() });
 }
 
@@ -85,10 +82,10 @@ export const linkStep: Step<'link'> = {
     if (u.from === 'dir') {
       const m = await copyEntries(ctx, a, u);
       digests = digestsOf(a, m);
-      await noteTarget(ctx, a, seq, m, digests);
+      await noteTarget(ctx, a, seq, digests);
       await mkdirp(ctx.writer, parentOf(u.backup));
       await ctx.writer.rename(a.path, u.backup);
-    } else if (u.from === 'missing') await noteTarget(ctx, a, seq, null, digests);
+    } else if (u.from === 'missing') await noteTarget(ctx, a, seq, digests);
     await pointTo(ctx, a.path, a.target, u.from === 'symlink', a.owner);
     const f = await statOne(ctx.writer, a.path);
     if (f.kind !== 'symlink' || f.target !== a.target) {

@@ -108,6 +108,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
         ? { version: fromConfig, source: 'config' }
         : null,
     openclawBinary: binary,
+    ...(reader.pathMax !== undefined ? { pathMax: reader.pathMax } : {}),
     agentFiles: Object.fromEntries(node.agents.map((a, i) => [a, first.list[agentStores[i]!]?.map((c) => c.name) ?? null])),
     writable: first.access ?? {},
     agentCredentials,

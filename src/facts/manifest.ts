@@ -1,9 +1,30 @@
 import { createHash } from 'node:crypto';
-import type { Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
+import type { Manifest, ManifestEntry, PathFact, SpecialKind } from '../domain/facts.js';
 
-/** Canonical one-line form of an entry; the digest is over these lines, so two transports agree. */
+/**
+ * Canonical one-line form of an entry; the digest is over these lines, so two transports agree. A special
+ * file's type (fifo, socket…) is a seventh field, present only for those (older digests stay as they were).
+ */
 export function entryLine(e: ManifestEntry): string {
-  return [e.rel, e.kind, (e.mode & 0o7777).toString(8), e.size ?? '', e.sha256 ?? '', e.target ?? ''].join('\t');
+  const line = [e.rel, e.kind, (e.mode & 0o7777).toString(8), e.size ?? '', e.sha256 ?? '', e.target ?? ''];
+  if (e.special) line.push(e.special);
+  return line.join('\t');
+}
+
+/** The kind of special file a full `st_mode` holds (undefined for dirs, files, symlinks). */
+export function specialOf(mode: number): SpecialKind | undefined {
+  switch (mode & 0o170000) {
+    case 0o010000:
+      return 'fifo';
+    case 0o140000:
+      return 'socket';
+    case 0o020000:
+      return 'char-device';
+    case 0o060000:
+      return 'block-device';
+    default:
+      return undefined;
+  }
 }
 
 function byRel(a: ManifestEntry, b: ManifestEntry): number {
@@ -49,6 +70,6 @@ export function manifestEntry(rel: string, f: Exclude<PathFact, { kind: 'missing
     case 'dir':
       return { rel, kind: 'dir', mode: f.mode };
     default:
-      return { rel, kind: 'other', mode: f.mode };
+      return f.special ? { rel, kind: 'other', mode: f.mode, special: f.special } : { rel, kind: 'other', mode: f.mode };
   }
 }

@@ -1,6 +1,7 @@
 import type { LinkAction } from '../domain/actions.js';
 import { subManifest, topLevelNames } from '../facts/manifest.js';
 import { describeFact, diag, factOf, matchesProtected, type PlanInput, type RuleOutput } from './context.js';
+import { entryProblem } from './entry-limits.js';
 import type { LinkSlot } from './layout.js';
 import { plannedGateway } from './ownership.js';
 
@@ -18,6 +19,11 @@ function fromDir(input: PlanInput, slot: LinkSlot, out: RuleOutput): void {
   const protectedHit = src.entries.find((e) => matchesProtected(input, `${slot.path}/${e.rel}`));
   if (protectedHit) {
     out.diagnostics.push(diag(input, 'error', `holds protected file ${protectedHit.rel}: refusing to move it`, slot.path));
+    return;
+  }
+  const problem = entryProblem(slot.path, slot.target, src, input.facts.pathMax);
+  if (problem) {
+    out.diagnostics.push(diag(input, 'error', problem.message, problem.path));
     return;
   }
   const tf = factOf(input, slot.target);

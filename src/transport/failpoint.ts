@@ -84,7 +84,7 @@ async function pause(ms: number, release: string | undefined): Promise<void> {
   }
 }
 
-type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'rmdir' | 'unlink' | 'setOwner' | 'setLinkOwner';
+type Mutating = 'mkdir' | 'symlink' | 'writeFileAtomic' | 'writeFileExclusive' | 'appendFile' | 'rename' | 'replace' | 'copyTree' | 'copyEntries' | 'adoptEntries' | 'dropCopy' | 'rmdir' | 'unlink' | 'setOwner' | 'setLinkOwner';
 
 /**
  * The writer itself when no failpoint is set; else a wrapper counting (and failing at) the points.
@@ -123,6 +123,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
   };
   const wrapped: NodeWriter = {
     node: w.node,
+    ...(w.pathMax !== undefined ? { pathMax: w.pathMax } : {}),
     home: () => guard(() => w.home()),
     probe: (req: ProbeRequest) => guard(() => w.probe(req)),
     openclawVersion: () => guard(() => w.openclawVersion()),
@@ -139,6 +140,10 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
     rename: (f, t) => mutate('rename', t, () => w.rename(f, t)),
     replace: (f, t) => mutate('replace', t, () => w.replace(f, t)),
     copyTree: (f, t) => mutate('copyTree', t, () => w.copyTree(f, t)),
+    lstatOwned: (ps) => guard(() => w.lstatOwned(ps)),
+    copyEntries: (c) => mutate('copyEntries', `${c.dest}/${c.tmp}`, () => w.copyEntries(c)),
+    adoptEntries: (c) => mutate('adoptEntries', c.dest, () => w.adoptEntries(c)),
+    dropCopy: (c) => mutate('dropCopy', `${c.dest}/${c.tmp}`, () => w.dropCopy(c)),
     rmdir: (p) => mutate('rmdir', p, () => w.rmdir(p)),
     setOwner: (p, o) => mutate('setOwner', p, () => w.setOwner(p, o)),
     setLinkOwner: (p, o) => mutate('setLinkOwner', p, () => w.setLinkOwner(p, o)),
@@ -147,7 +152,7 @@ export function withFailpoints(w: NodeWriter, cut: () => void = () => undefined)
   return wrapped;
 }
 
-const CREATES = new Set<Mutating>(['copyTree', 'mkdir', 'symlink', 'writeFileExclusive']);
+const CREATES = new Set<Mutating>(['copyTree', 'copyEntries', 'mkdir', 'symlink', 'writeFileExclusive']);
 
 /** Fires while a call is under way: once the path it creates exists, else one event-loop turn after it was sent. */
 async function during(w: NodeWriter, a: Armed, call: Promise<unknown>, op: Mutating, path: string, n: number): Promise<void> {

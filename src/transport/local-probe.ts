@@ -1,16 +1,34 @@
 import { createHash } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, createReadStream } from 'node:fs';
 import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import type { DirChild, Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
-import { makeManifest, manifestEntry } from '../facts/manifest.js';
+import { makeManifest, manifestEntry, specialOf } from '../facts/manifest.js';
+import { decodeName } from '../facts/name-bytes.js';
 
-/** Read-only fs helpers of the local transport; `host` paths are real paths on this machine. */
+/**
+ * Read-only fs helpers of the local transport; `host` paths are real paths on this machine, as bytes (a
+ * Buffer) where a name is not valid UTF-8 (facts/name-bytes.ts): what is read back is the names' bytes.
+ */
+export type HostPath = string | Buffer;
 
-async function sha256File(host: string): Promise<string> {
-  return createHash('sha256').update(await readFile(host)).digest('hex');
+/** `dir/name` on the host, keeping bytes. */
+export function hostJoin(dir: HostPath, name: HostPath): HostPath {
+  if (typeof dir === 'string' && typeof name === 'string') return `${dir}/${name}`;
+  return Buffer.concat([Buffer.from(dir), Buffer.from('/'), Buffer.from(name)]);
 }
 
-export async function lstatFact(host: string, unmapTarget: (t: string) => string): Promise<PathFact> {
+/** Streams the file through sha256 (a 1 GB sparse file is not held in memory). */
+function sha256File(host: HostPath): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(host, { highWaterMark: 1 << 20 })
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+export async function lstatFact(host: HostPath, unmapTarget: (t: string) => string): Promise<PathFact> {
   let st;
   try {
     st = await lstat(host);
@@ -21,37 +39,38 @@ export async function lstatFact(host: string, unmapTarget: (t: string) => string
     throw e;
   }
   const mode = st.mode & 0o7777;
-  if (st.isSymbolicLink()) return { kind: 'symlink', target: unmapTarget(await readlink(host)) };
+  if (st.isSymbolicLink()) return { kind: 'symlink', target: unmapTarget(decodeName(await readlink(host, { encoding: 'buffer' }))) };
   const owned = { uid: st.uid, gid: st.gid };
   if (st.isDirectory()) return { kind: 'dir', mode, ...owned };
   if (st.isFile()) return { kind: 'file', mode, size: st.size, sha256: await sha256File(host), ...owned };
-  return { kind: 'other', mode, ...owned };
+  const special = specialOf(st.mode);
+  return special ? { kind: 'other', mode, special, ...owned } : { kind: 'other', mode, ...owned };
 }
 
-export async function listChildren(host: string): Promise<DirChild[] | null> {
+export async function listChildren(host: HostPath): Promise<DirChild[] | null> {
   const st = await lstat(host).catch(() => null);
   if (!st || !st.isDirectory()) return null;
-  const names = (await readdir(host)).sort();
   const out: DirChild[] = [];
-  for (const name of names) {
-    const s = await lstat(`${host}/${name}`);
+  for (const raw of await readdir(host, { encoding: 'buffer' })) {
+    const s = await lstat(hostJoin(host, raw));
     const kind: DirChild['kind'] = s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
-    out.push({ name, kind });
+    out.push({ name: decodeName(raw), kind });
   }
-  return out;
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export async function manifestOf(host: string, unmapTarget: (t: string) => string): Promise<Manifest | null> {
+export async function manifestOf(host: HostPath, unmapTarget: (t: string) => string): Promise<Manifest | null> {
   const st = await lstat(host).catch(() => null);
   if (!st || !st.isDirectory()) return null;
   const entries: ManifestEntry[] = [];
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    for (const name of await readdir(dir)) {
+  const walk = async (dir: HostPath, prefix: string): Promise<void> => {
+    for (const raw of await readdir(dir, { encoding: 'buffer' })) {
+      const name = decodeName(raw);
       const rel = prefix ? `${prefix}/${name}` : name;
-      const f = await lstatFact(`${dir}/${name}`, unmapTarget);
+      const f = await lstatFact(hostJoin(dir, raw), unmapTarget);
       if (f.kind === 'missing') continue;
       entries.push(manifestEntry(rel, f));
-      if (f.kind === 'dir') await walk(`${dir}/${name}`, rel);
+      if (f.kind === 'dir') await walk(hostJoin(dir, raw), rel);
     }
   };
   await walk(host, '');
@@ -59,7 +78,7 @@ export async function manifestOf(host: string, unmapTarget: (t: string) => strin
 }
 
 /** Whether this process may create and remove entries in the dir `host`; null when nothing is there. */
-export async function writableDir(host: string): Promise<boolean | null> {
+export async function writableDir(host: HostPath): Promise<boolean | null> {
   const st = await lstat(host).catch(() => null);
   if (!st) return null;
   if (!st.isDirectory()) return false;
@@ -69,7 +88,7 @@ export async function writableDir(host: string): Promise<boolean | null> {
   );
 }
 
-export async function readText(host: string): Promise<string | null> {
+export async function readText(host: HostPath): Promise<string | null> {
   const st = await lstat(host).catch(() => null);
   if (!st || !st.isFile()) return null;
   return readFile(host, 'utf8');

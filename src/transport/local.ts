@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { appendFile, chmod, cp, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import { encodeName, hasEscapedBytes } from '../facts/name-bytes.js';
+import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError, type Held } from './copy-script.js';
 import { listChildren, lstatFact, manifestOf, readText, writableDir } from './local-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
-import type { ExecResult, NodeWriter, Ownership } from './types.js';
+import type { OwnedStat, OwnedStats } from './path-trust.js';
+import type { EntryCopy, ExecResult, NodeWriter, Ownership } from './types.js';
 
 export interface LocalNodeOptions {
   node: string;
@@ -20,30 +23,70 @@ export interface LocalNodeOptions {
 
 /**
  * A node that is a directory on this machine. Node paths are mapped under `root`; symlink targets are
- * written mapped and read back unmapped, so links work on the host and look right to the planner.
+ * written and read verbatim (`/openclaw-data/…`, as the node itself holds them): a demo tree is a faithful
+ * image of a node, and a rollback restores a link's bytes exactly. clawfleet never follows a link slot, so a
+ * target need not resolve on this host.
  */
 export class LocalNode implements NodeWriter {
   readonly node: string;
   private readonly root: string;
   private readonly homeDir: string;
+  readonly pathMax: number;
 
   constructor(opts: LocalNodeOptions) {
     this.node = opts.node;
     this.root = opts.root && opts.root !== '/' ? opts.root.replace(/\/+$/, '') : '';
+    // Every node path is named on this host under the root dir: the root's length comes off the limit.
+    this.pathMax = 4095 - Buffer.byteLength(this.root);
     this.homeDir = opts.home ?? (this.root ? '/home/openclaw' : homedir());
   }
 
-  /** Host path of a node path. */
+  /** Host path of a node path (as bytes where a name is not valid UTF-8: facts/name-bytes.ts). */
   host(p: string): string {
     if (!p.startsWith('/')) throw new ClawError('EPATH', 'not an absolute path', { node: this.node, path: p });
-    return this.root + p;
+    // fs accepts a Buffer wherever it takes a path; typed as string to keep the call sites plain.
+    return (hasEscapedBytes(p) ? Buffer.concat([Buffer.from(this.root), encodeName(p)]) : this.root + p) as string;
   }
 
-  private unmap = (t: string): string =>
-    this.root && (t === this.root || t.startsWith(this.root + '/')) ? t.slice(this.root.length) || '/' : t;
+
+  /** Runs one of copy-script.ts's scripts with /bin/sh on host paths; its failure reason is reported whole. */
+  private async script(script: string, op: string, path: string): Promise<void> {
+    const r = await this.exec(script);
+    const strip = (t: string): string => (this.root ? t.split(this.root).join('') : t);
+    const e = scriptError(r.code, strip(r.stderr), op);
+    if (e) throw new ClawError(e.code, e.message, { node: this.node, path });
+  }
+
+  /** `dest` held below `base`, as host paths. */
+  private held(c: Omit<EntryCopy, 'src' | 'tmp'>): Held {
+    const h = heldAt(c.base, c.dest);
+    return { base: this.root + h.base, rel: h.rel };
+  }
+
+  async copyEntries(c: EntryCopy): Promise<void> {
+    await this.script(copyEntriesScript({ src: this.root + c.src, dest: this.held(c), tmp: c.tmp }, false), `copy from ${c.src}`, `${c.dest}/${c.tmp}`);
+  }
+
+  async adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void> {
+    await this.script(adoptEntriesScript(this.held(c), c.tmp, c.drop), `move the copy in from ${c.tmp}`, c.dest);
+  }
+
+  async dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void> {
+    // Nothing to remove (the usual case, an undo): no process started.
+    if ((await lstat(this.host(`${c.dest}/${c.tmp}`)).catch(() => null))?.isDirectory() !== true) return;
+    await this.script(dropCopyScript(this.held(c), c.tmp), 'remove the temporary copy', `${c.dest}/${c.tmp}`);
+  }
+
+  /** Link targets are the node's own text, written and read verbatim: never mapped. */
+  private unmap = (t: string): string => t;
 
   private fail(e: unknown, path: string): never {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    if (code === 'ENAMETOOLONG') {
+      const long = String((e as NodeJS.ErrnoException).path ?? '');
+      const at = this.root && long.startsWith(this.root + '/') ? long.slice(this.root.length) : long;
+      throw new ClawError(code, `path too long for the node (a path below it is ${Buffer.byteLength(long)} bytes on this host, the limit is 4095): ${at}`, { node: this.node, path });
+    }
     const msg = (e as Error).message?.split('\n')[0]?.replace(this.root, '') ?? String(e);
     throw new ClawError(code, msg.replace(/^[A-Z]+: /, ''), { node: this.node, path });
   }
@@ -98,8 +141,7 @@ export class LocalNode implements NodeWriter {
   }
 
   async symlink(target: string, path: string): Promise<void> {
-    const t = target.startsWith('/') ? this.root + target : target;
-    await this.guard(path, () => symlink(t, this.host(path)));
+    await this.guard(path, () => symlink(target, this.host(path)));
   }
 
   async writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {
@@ -124,7 +166,8 @@ export class LocalNode implements NodeWriter {
 
   async appendFile(path: string, data: string): Promise<void> {
     await this.guard(path, async () => {
-      const fh = await open(this.host(path), 'a', 0o600);
+      // O_NOFOLLOW: a journal that is a symlink is never appended through.
+      const fh = await open(this.host(path), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
       try {
         await fh.appendFile(data);
         await fh.sync();
@@ -150,29 +193,32 @@ export class LocalNode implements NodeWriter {
     await this.guard(to, () => rename(this.host(from), this.host(to)));
   }
 
+  /** `cp -a` (as on a node over SSH): names as bytes, hard links, sparse files and FIFOs kept. */
   async copyTree(from: string, to: string): Promise<void> {
-    await this.guard(to, async () => {
-      const exists = await lstat(this.host(to)).then(() => true, () => false);
-      if (exists) throw new ClawError('EEXIST', 'already exists', { node: this.node, path: to });
-      await cp(this.host(from), this.host(to), {
-        recursive: true,
-        preserveTimestamps: true,
-        verbatimSymlinks: true,
-        errorOnExist: true,
-        force: false,
-      });
-      await this.copyModes(from, to);
-    });
+    const script = [
+      assignBytes('f', this.root + from),
+      assignBytes('t', this.root + to),
+      'if [ -e "$t" ] || [ -L "$t" ]; then echo "$t already exists" >&2; exit 17; fi',
+      'if [ ! -e "$f" ] && [ ! -L "$f" ]; then echo "source $f does not exist" >&2; exit 2; fi',
+      'exec cp -a -- "$f" "$t" </dev/null',
+    ].join('\n');
+    await this.script(script, `copy from ${from}`, to);
   }
 
-  /** fs.cp keeps file modes but creates dirs with the umask; make dir modes exact like `cp -a`. */
-  private async copyModes(from: string, to: string): Promise<void> {
-    const m = await manifestOf(this.host(from), this.unmap);
-    const top = await lstat(this.host(from));
-    if (top.isDirectory()) await chmod(this.host(to), top.mode & 0o7777);
-    for (const e of m?.entries ?? []) {
-      if (e.kind === 'dir') await chmod(this.host(`${to}/${e.rel}`), e.mode);
+  async lstatOwned(paths: string[]): Promise<OwnedStats> {
+    const stats: Record<string, OwnedStat> = {};
+    for (const p of paths) {
+      stats[p] = await this.guard(p, async () => {
+        const st = await lstat(this.host(p)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
+          throw e;
+        });
+        if (!st) return { kind: 'missing', mode: 0, uid: -1 };
+        const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+        return { kind, mode: st.mode & 0o7777, uid: st.uid };
+      });
     }
+    return { uid: process.getuid?.() ?? 0, stats };
   }
 
   async setOwner(path: string, o: Ownership): Promise<void> {

@@ -1,6 +1,7 @@
 import type { NodeSpec } from '../domain/inventory.js';
 import { withFailpoints } from './failpoint.js';
 import { LocalNode } from './local.js';
+import { dataRootOf, withNoFollow } from './no-follow.js';
 import type { ConnectOptions as SshConnectOptions } from './ssh/connect.js';
 import { SshNode } from './ssh/ssh-node.js';
 import type { NodeWriter } from './types.js';
@@ -15,7 +16,8 @@ export interface ConnectOptions {
 /** Opens the transport a node's inventory entry names. */
 export async function openNode(spec: NodeSpec, opts: ConnectOptions = {}): Promise<NodeWriter> {
   if (spec.transport === 'local') {
-    return withFailpoints(new LocalNode({ node: spec.name, root: spec.root!, ...(spec.home ? { home: spec.home } : {}) }));
+    const local = new LocalNode({ node: spec.name, root: spec.root!, ...(spec.home ? { home: spec.home } : {}) });
+    return withFailpoints(withNoFollow(local, dataRootOf(local, spec.dataRoot)));
   }
   const o: SshConnectOptions = { node: spec.name, host: spec.host };
   if (spec.port !== undefined) o.port = spec.port;
@@ -27,5 +29,5 @@ export async function openNode(spec: NodeSpec, opts: ConnectOptions = {}): Promi
   if (opts.connectTimeoutMs) o.connectTimeoutMs = opts.connectTimeoutMs;
   if (opts.sshConfigPath) o.sshConfigPath = opts.sshConfigPath;
   const node = await SshNode.open(o);
-  return withFailpoints(node, () => node.conn.client.destroy());
+  return withFailpoints(withNoFollow(node, dataRootOf(node, spec.dataRoot)), () => node.conn.client.destroy());
 }

@@ -1,6 +1,7 @@
 import type { OpenclawBinary, Ownership, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
 
 export type { Ownership };
+import type { OwnedStats } from './path-trust.js';
 
 /*
  * Adding a transport operation (a method of NodeReader or NodeWriter) touches, in this order:
@@ -26,6 +27,8 @@ export type { Ownership };
  */
 export interface NodeReader {
   readonly node: string;
+  /** The longest absolute node path (bytes) this node can name, when less than Linux's 4095 (a local dir adds its root). */
+  readonly pathMax?: number;
   /** The login user's home dir on the node (what `~` means there). */
   home(): Promise<string>;
   /** One round trip, whatever the number of paths (SSH: one exec; a small stat or manifest request may be
@@ -82,12 +85,37 @@ export interface NodeWriter extends NodeReader {
   setOwner(path: string, owner: Ownership): Promise<void>;
   /** Give a symlink itself this owner and group (lchown): refuses when `path` is not a symlink; never follows it. */
   setLinkOwner(path: string, owner: { uid: number; gid: number }): Promise<void>;
+  /**
+   * Copy every entry of dir `src` with ONE `cp -a` into `dest/tmp`, a new dir clawfleet names, working from a
+   * held `dest` (copy-script.ts): hard links among the entries, sparse files and FIFOs are kept; names are
+   * bytes. A failed copy removes its partial copy; the source is never touched. Ends with the connection.
+   */
+  copyEntries(c: EntryCopy): Promise<void>;
+  /** Drop the entries `drop` from the copy `dest/tmp`, move every other entry up into `dest` (never over
+   * anything), remove the empty `tmp`. */
+  adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void>;
+  /** Remove clawfleet's own temporary copy `dest/tmp` (a copy only: its source is intact); nothing there is fine. */
+  dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void>;
+  /** lstat of each path with its owner, and the uid clawfleet acts as on the node (path-trust.ts decides on it). */
+  lstatOwned(paths: string[]): Promise<OwnedStats>;
   /** Remove an empty dir. */
   rmdir(path: string): Promise<void>;
   /** Remove a symlink or file. Only used on things clawfleet itself created (temp files, its own links, locks). */
   unlink(path: string): Promise<void>;
   /** Run a shell command on the node (composite steps, validators, handlers). Quoting is the caller's job: use shQuote. */
   exec(command: string): Promise<ExecResult>;
+}
+
+/**
+ * A copy of a dir's entries: `src`'s entries go into `dest/tmp`. `base` is an ancestor of `dest` (or `dest`)
+ * set up by the operator, entered as it is (the data root may be a mount link); below it no component may be
+ * a symlink (copy-script.ts).
+ */
+export interface EntryCopy {
+  src: string;
+  dest: string;
+  tmp: string;
+  base: string;
 }
 
 export type StatFn = (path: string) => Promise<PathFact>;

@@ -1,6 +1,6 @@
 import type { NodeWriter } from '../../src/transport/types.js';
 
-const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'rmdir', 'unlink', 'setOwner', 'setLinkOwner']);
+const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'copyEntries', 'adoptEntries', 'dropCopy', 'rmdir', 'unlink', 'setOwner', 'setLinkOwner']);
 
 /**
  * Wraps a writer so that its `failAt`-th mutating call (1-based) throws, once, before doing anything.

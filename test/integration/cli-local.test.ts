@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,8 +150,9 @@ describe.concurrent('clawfleet CLI on a local demo fleet', () => {
       runId = m![1]!;
       expect(nodeChanges(original, await snapshotFleet(main))).toEqual(new Set(NODES));
       for (const n of NODES) expect(existsSync(join(main, 'nodes', n, 'openclaw-data', '.clawfleet', 'runs', runId)), n).toBe(true);
-      // the links point into the data root and the data moved behind them
-      const text = await readFile(join(main, 'nodes', 'node02', 'root', '.openclaw', 'agents', 'coder', 'sessions', 's-coder-1.jsonl'), 'utf8');
+      // the links point into the data root (the node's own path, as a node holds it) and the data moved behind them
+      expect(readlinkSync(join(main, 'nodes', 'node02', 'root', '.openclaw', 'agents', 'coder', 'sessions'))).toBe('/openclaw-data/agents/coder/sessions');
+      const text = await readFile(join(main, 'nodes', 'node02', 'openclaw-data', 'agents', 'coder', 'sessions', 's-coder-1.jsonl'), 'utf8');
       expect(text).toContain('hello from node02/coder');
     });
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyNode } from '../../src/executor/apply-node.js';
 import { newRunId } from '../../src/executor/context.js';
@@ -40,8 +40,8 @@ describe('executor on the local transport (reference scenario)', () => {
     const before = await readFile(`${root}/root/.openclaw/agents/coder/sessions/s-coder-1.jsonl`, 'utf8');
     const r = await applyNode(f.writer('node02'), await f.plan('node02'), opts());
     expect(r.status).toBe('changed');
-    // read through the link, and at the link's target
-    expect(await readFile(`${root}/root/.openclaw/agents/coder/sessions/s-coder-1.jsonl`, 'utf8')).toBe(before);
+    // the link holds the node's own path (a demo dir is an image of a node), and the file is at its target
+    expect(await readlink(`${root}/root/.openclaw/agents/coder/sessions`)).toBe('/openclaw-data/agents/coder/sessions');
     expect(await readFile(`${root}/openclaw-data/agents/coder/sessions/s-coder-1.jsonl`, 'utf8')).toBe(before);
   });
 
@@ -60,7 +60,7 @@ describe('executor on the local transport (reference scenario)', () => {
     expect(again.status).toBe('nothing-to-undo');
   });
 
-  it.each(NODES)('%s: a failure injected at every write point rolls back to the byte-identical tree', { timeout: 240_000 }, async (name) => {
+  it.each(NODES)('%s: a failure injected at every write point rolls back to the byte-identical tree', { timeout: 600_000 }, async (name) => {
     const root = f.node(name).root!;
     const before = await snapshotTree(root);
     const authBefore = await authFiles(f, name);

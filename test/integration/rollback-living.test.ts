@@ -1,5 +1,6 @@
 // Rollback on a living node (local transport, reference scenario): the gateway keeps writing after the apply,
 // later runs build on earlier ones, configs get edited, journals and locks are untrusted.
+import { onNode } from '../helpers/node-path.js';
 import { existsSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -35,11 +36,12 @@ describe('rollback on a living node (local transport)', () => {
     expect(r.status, r.error).toBe('changed');
     // the gateway writes through the link after the apply
     const turn = '{"type":"message","role":"assistant","text":"written after the apply"}\n';
-    await appendFile(`${root}${SESSIONS}/s-coder-1.jsonl`, turn);
-    await writeFile(`${root}${SESSIONS}/s-coder-2.jsonl`, '{"type":"message","text":"a new session"}\n', { mode: 0o600 });
-    await mkdir(`${root}/root/.openclaw/media/inbound`, { recursive: true });
-    await writeFile(`${root}/root/.openclaw/media/inbound/photo.jpg`, 'JPEG after apply');
-    const live = await readFile(`${root}${SESSIONS}/s-coder-1.jsonl`, 'utf8');
+    // (links hold the node's own paths: onNode follows them as the node would)
+    await appendFile(onNode(root, `${SESSIONS}/s-coder-1.jsonl`), turn);
+    await writeFile(onNode(root, `${SESSIONS}/s-coder-2.jsonl`), '{"type":"message","text":"a new session"}\n', { mode: 0o600 });
+    await mkdir(onNode(root, '/root/.openclaw/media/inbound'), { recursive: true });
+    await writeFile(onNode(root, '/root/.openclaw/media/inbound/photo.jpg'), 'JPEG after apply');
+    const live = await readFile(onNode(root, `${SESSIONS}/s-coder-1.jsonl`), 'utf8');
 
     const rb = await rollbackRun(f.writer('node02'), (await f.plan('node02')).paths, o.runId, 'other@machine');
     expect(rb.status).toBe('rolled-back');
@@ -230,7 +232,7 @@ describe('rollback on a living node (local transport)', () => {
   });
 });
 
-const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'rmdir', 'unlink', 'writeHeartbeat']);
+const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'copyEntries', 'adoptEntries', 'dropCopy', 'rmdir', 'unlink', 'writeHeartbeat']);
 
 /** A writer whose connection is gone once the first journal record is written: every later write fails. */
 function dyingWriter(inner: NodeWriter): NodeWriter {

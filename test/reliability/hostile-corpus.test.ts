@@ -33,8 +33,11 @@ interface Expectation {
   path: string | null;
   /** Regex the error line matches. */
   message: string;
-  /** untouched (default): not a byte written anywhere; rolled-back: a fault mid-apply, undone. */
-  outcome?: 'untouched' | 'rolled-back';
+  /**
+   * untouched (default): not a byte written anywhere; rolled-back: a fault mid-apply, undone; refused: the node
+   * refused before its first write (its own line is the verdict, not a command error), not a byte written.
+   */
+  outcome?: 'untouched' | 'rolled-back' | 'refused';
   /** Run clawfleet as this uid (root reads everything: unreadable dirs need an ordinary user). */
   uid?: number;
 }
@@ -46,7 +49,10 @@ type NodeOp =
   | { op: 'rm'; node: string; path: string }
   | { op: 'symlink'; node: string; path: string; target: string }
   | { op: 'chmod'; node: string; path: string; mode: string }
-  | { op: 'mkfifo'; node: string; path: string };
+  | { op: 'mkfifo'; node: string; path: string }
+  | { op: 'chown'; node: string; path: string; uid: number }
+  /** A shell command run in the node's root dir (deep trees, device nodes). */
+  | { op: 'sh'; node: string; sh: string };
 
 interface Setup {
   node?: NodeOp[];
@@ -63,6 +69,9 @@ interface Case {
   inventory: string | null;
   plans: boolean;
 }
+
+/** CLAWFLEET_TEST_LOCAL_ONLY=1: run the local cases only (no SSH fleet started), e.g. on a loaded machine. */
+const LOCAL_ONLY = process.env.CLAWFLEET_TEST_LOCAL_ONLY === '1';
 
 const CASES: Case[] = readdirSync(DIR)
   .sort()
@@ -96,7 +105,7 @@ function expectOutcome(c: Case, r: Cli, fleetDir: string, cmd: string): void {
   expect(r.stdout + r.stderr, out).not.toMatch(/\n\s+at |Error: |\bundefined\b/);
   // The last line on stderr is the command's verdict, one line naming where.
   const last = r.stderr.trim().split('\n').pop() ?? '';
-  if (cmd.startsWith('apply') && c.expect.outcome !== 'rolled-back') expect(last, out).toMatch(/^clawfleet apply: /);
+  if (cmd.startsWith('apply') && c.expect.outcome !== 'rolled-back' && c.expect.outcome !== 'refused') expect(last, out).toMatch(/^clawfleet apply: /);
 }
 
 const argsOf = (cmd: 'plan' | 'apply'): string[] => (cmd === 'apply' ? ['apply', '-y'] : ['plan']);
@@ -105,7 +114,7 @@ const argsOf = (cmd: 'plan' | 'apply'): string[] => (cmd === 'apply' ? ['apply',
 
 async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
   const root = join(fleetDir, 'nodes', o.node);
-  const p = root + o.path;
+  const p = root + ('path' in o ? o.path : '');
   switch (o.op) {
     case 'write': {
       const data = o.base64 !== undefined ? Buffer.from(o.base64, 'base64') : (o.text ?? '') + (o.repeat ?? '').repeat(o.count ?? 0) + (o.tail ?? '');
@@ -119,11 +128,17 @@ async function applyNodeOp(fleetDir: string, o: NodeOp): Promise<void> {
     case 'rm':
       return rm(p, { recursive: true, force: true });
     case 'symlink':
-      return symlink(o.target.startsWith('/') ? root + o.target : o.target, p);
+      // The node's own text, as a node holds it (the local transport reads it verbatim). Fixtures use relative
+      // targets for anything outside the node, so a link never resolves into this machine's own dirs.
+      return symlink(o.target, p);
     case 'chmod':
       return chmod(p, parseInt(o.mode, 8));
     case 'mkfifo':
       return void execFileSync('mkfifo', [p]);
+    case 'chown':
+      return chownSync(p, o.uid, o.uid);
+    case 'sh':
+      return void execFileSync('/bin/sh', ['-c', o.sh], { cwd: root });
   }
 }
 
@@ -238,7 +253,7 @@ async function runSsh(c: Case): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!CASES.some((c) => c.expect.fleet === 'ssh')) return;
+  if (LOCAL_ONLY || !CASES.some((c) => c.expect.fleet === 'ssh')) return;
   fleet = await startFleet({ names: SSH_NAMES, firstOctet: 93 });
   await resetSsh();
   otherKey = join(fleet.dir, 'other_key');
@@ -266,7 +281,7 @@ describe('hostile input corpus (test/fixtures/hostile)', () => {
     figures.local++;
   });
 
-  it.each(CASES.filter((c) => c.expect.fleet === 'ssh').map((c) => [c.name, c] as const))('%s (ssh)', { timeout: 120_000 }, async (_, c) => {
+  it.each(CASES.filter((c) => c.expect.fleet === 'ssh' && !LOCAL_ONLY).map((c) => [c.name, c] as const))('%s (ssh)', { timeout: 120_000 }, async (_, c) => {
     await runSsh(c);
     figures.ssh++;
   });

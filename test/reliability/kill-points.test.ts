@@ -284,9 +284,9 @@ describe('kill points over SSH (reference scenario, built CLI)', () => {
   });
 
   it('node02: SIGKILL and cut inside the long steps (copying a dir, writing a file, the config swap)', { timeout: 2_400_000 }, async () => {
-    // copyTree: cp -a under way; writeFileExclusive: a half-written lock holder, backup or config candidate;
+    // copyEntries/copyTree: cp -a under way; adoptEntries: the copy's entries being moved in; writeFileExclusive: a half-written lock holder, backup or config candidate;
     // replace: the config candidate is complete and the rename was just sent.
-    const inside = points.flatMap((p, i) => (/^(copyTree|writeFileExclusive|replace) /.test(p) ? [i + 1] : []));
+    const inside = points.flatMap((p, i) => (/^(copyEntries|adoptEntries|copyTree|writeFileExclusive|replace) /.test(p) ? [i + 1] : []));
     expect(inside.length).toBeGreaterThan(15);
     await onClones(
       pick(inside).flatMap((k) => [`node02:kill-in-write:${k}`, `node02:cut-in-write:${k}`]),

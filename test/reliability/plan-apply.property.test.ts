@@ -121,8 +121,8 @@ async function build(root: string, s: State): Promise<void> {
   const slot = async (path: string, target: string, sl: Slot, seed: string) => {
     const wantTarget = s.dataRoot && (sl.target || (sl.kind === 'dir' && sl.entries.some((e) => e.inTarget !== 'absent')));
     if (wantTarget) await dir(target);
-    if (sl.kind === 'link-ok') await symlink(root + target, root + path);
-    else if (sl.kind === 'link-wrong') await symlink(sl.to === 'relative' ? 'nowhere' : `${root}${DATA}/elsewhere/${seed}`, root + path);
+    if (sl.kind === 'link-ok') await symlink(target, root + path);
+    else if (sl.kind === 'link-wrong') await symlink(sl.to === 'relative' ? 'nowhere' : `${DATA}/elsewhere/${seed}`, root + path);
     else if (sl.kind === 'dir') {
       await dir(path);
       for (const e of sl.entries) {
@@ -287,7 +287,7 @@ async function refusedExactly(s: State, picks: number[]): Promise<void> {
 
 // ---------------------------------------------------------------- faults at any write
 
-const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'rmdir', 'unlink']);
+const MUTATING = new Set(['mkdir', 'symlink', 'writeFileAtomic', 'writeFileExclusive', 'appendFile', 'rename', 'replace', 'copyTree', 'copyEntries', 'adoptEntries', 'dropCopy', 'rmdir', 'unlink']);
 
 /**
  * A writer that fails its k-th mutating call: `transient` fails that one call only (apply rolls itself back);

@@ -183,7 +183,8 @@ describe('a living node over SSH', () => {
     const count = await cli(['apply', '-y', ...base()], { CLAWFLEET_FAILPOINT: 'count' }, 300_000);
     expect(count.code, count.stdout + count.stderr).toBe(0);
     const calls = JSON.parse(count.stderr.split('\n').find((l) => l.startsWith('clawfleet-failpoints '))!.slice(21))[NODE] as string[];
-    const k = calls.findIndex((c) => /^copyTree .*\/media\/\.clawfleet-.*inbound$/.test(c)) + 1;
+    // media's entries (100 files in inbound/batch and more) are copied by one cp -a into the run's temp dir
+    const k = calls.findIndex((c) => /^copyEntries \/openclaw-data\/media\/\.clawfleet-.*-copy$/.test(c)) + 1;
     expect(k).toBeGreaterThan(0);
     await reset(true);
     const r = await cli(['apply', '-y', ...base()], { CLAWFLEET_FAILPOINT: `${NODE}:kill-in-write:${k}` }, 300_000);
@@ -197,11 +198,13 @@ describe('a living node over SSH', () => {
     }
     expect(procs).toEqual([]);
     // and it was cut, not done: the copy under its temporary name holds fewer entries than its source
-    const copied = await fleet.exec(NODE, ['sh', '-c', 'ls /openclaw-data/media/.clawfleet-*-inbound/batch | wc -l']);
+    const copied = await fleet.exec(NODE, ['sh', '-c', 'ls /openclaw-data/media/.clawfleet-*-copy/inbound/batch 2>/dev/null | wc -l']);
     expect(Number(copied.trim())).toBeLessThan(6000);
     const runId = (await readdir(fleet.hostPath(NODE, '/openclaw-data/.clawfleet/runs')))[0]!;
     const rb = await cli(['rollback', runId, '-y', ...base()]);
     expect(rb.code, rb.stdout + rb.stderr).toBe(0);
     expect(existsSync(fleet.hostPath(NODE, '/root/.clawfleet/lock'))).toBe(false);
+    // the cut copy was only a copy: the rollback removed it
+    expect((await fleet.exec(NODE, ['sh', '-c', 'ls -a /openclaw-data/media 2>/dev/null; true'])).split('\n').filter((n) => n.startsWith('.clawfleet-'))).toEqual([]);
   });
 });

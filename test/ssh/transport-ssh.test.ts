@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClawError } from '../../src/domain/errors.js';
 import type { ProbeRequest } from '../../src/domain/facts.js';
+import { decodeName } from '../../src/facts/name-bytes.js';
 import { parseProbeOutput } from '../../src/transport/ssh/probe-output.js';
 import { encodeProbeRequest, probeShArgs } from '../../src/transport/ssh/probe-request.js';
 import { fingerprint } from '../../src/transport/ssh/known-hosts.js';
@@ -347,6 +348,46 @@ describe('ssh transport against a throwaway sshd', () => {
     for (const n of HOSTILE) await node.writeFileAtomic(join(hd, n), n, 0o644);
     expect(readdirSync(hd).sort()).toEqual([...HOSTILE].sort());
     assertInert();
+  });
+
+  it('copyEntries: one cp -a keeps hard links, sparse files, FIFOs and byte names; adoptEntries moves them in; a failed copy leaves nothing', async () => {
+    const base = join(D, 'fid');
+    const src = join(base, 'src');
+    const dest = join(base, 'data', 'memory');
+    mkdirSync(dest, { recursive: true });
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, 'a'), 'shared\n');
+    execFileSync('ln', [join(src, 'a'), join(src, 'sub', 'b')]);
+    execFileSync('truncate', ['-s', '64M', join(src, 'disk.img')]);
+    execFileSync('mkfifo', [join(src, 'pipe')]);
+    const odd = Buffer.concat([Buffer.from(join(src, 'caf')), Buffer.from([0xe9])]);
+    writeFileSync(odd, 'latin-1\n');
+    writeFileSync(join(dest, 'same'), 'same\n');
+    writeFileSync(join(src, 'same'), 'same\n');
+    await node.copyEntries({ src, dest, tmp: '.t', base: join(base, 'data') });
+    await node.adoptEntries({ src, dest, tmp: '.t', base: join(base, 'data'), drop: ['same'] });
+    expect(existsSync(join(dest, '.t'))).toBe(false);
+    expect(statSync(join(dest, 'sub', 'b')).ino).toBe(statSync(join(dest, 'a')).ino);
+    expect(statSync(join(dest, 'disk.img')).blocks * 512).toBeLessThan(1 << 20);
+    expect(statSync(join(dest, 'pipe')).isFIFO()).toBe(true);
+    expect(readFileSync(Buffer.concat([Buffer.from(join(dest, 'caf')), Buffer.from([0xe9])]), 'utf8')).toBe('latin-1\n');
+    // the byte name travels through the probe (script) and the writer's renames exactly
+    const name = decodeName(Buffer.concat([Buffer.from(join(dest, 'caf')), Buffer.from([0xe9])]));
+    expect((await node.probe({ stat: [name] })).stat[name]).toMatchObject({ kind: 'file', size: 8 });
+    await node.rename(name, `${name}.moved`);
+    expect(readFileSync(Buffer.concat([Buffer.from(join(dest, 'caf')), Buffer.from([0xe9]), Buffer.from('.moved')]), 'utf8')).toBe('latin-1\n');
+    // a copy that fails (here: its source is gone) leaves no temp dir behind
+    await expectClawError(node.copyEntries({ src: join(base, 'nothing'), dest, tmp: '.t2', base: join(base, 'data') }), 'ENOENT');
+    expect(existsSync(join(dest, '.t2'))).toBe(false);
+    // a link below the base is refused before anything is written
+    symlinkSync(join(D, 'w'), join(base, 'data', 'media'));
+    await expectClawError(node.copyEntries({ src, dest: join(base, 'data', 'media'), tmp: '.t3', base: join(base, 'data') }), 'NOFOLLOW');
+    expect(existsSync(join(D, 'w', '.t3'))).toBe(false);
+    // dropCopy removes only clawfleet's own copy
+    await node.copyEntries({ src, dest, tmp: '.t4', base: join(base, 'data') });
+    await node.dropCopy({ dest, tmp: '.t4', base: join(base, 'data') });
+    expect(existsSync(join(dest, '.t4'))).toBe(false);
+    expect(existsSync(join(dest, 'a'))).toBe(true);
   });
 
   it('rmdir and unlink', async () => {

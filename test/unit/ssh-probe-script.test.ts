@@ -8,6 +8,8 @@ import { ClawError } from '../../src/domain/errors.js';
 import type { ManifestEntry, ProbeRequest } from '../../src/domain/facts.js';
 import { makeManifest } from '../../src/facts/manifest.js';
 import { LocalNode } from '../../src/transport/local.js';
+import { decodeName, encodeName } from '../../src/facts/name-bytes.js';
+import { manifestOf } from '../../src/transport/local-probe.js';
 import { parseProbeOutput } from '../../src/transport/ssh/probe-output.js';
 import { encodeProbeRequest, probeShArgs } from '../../src/transport/ssh/probe-request.js';
 
@@ -48,7 +50,7 @@ function fsManifest(dir: string) {
         walk(p, rel);
       } else if (st.isFile())
         entries.push({ rel, kind: 'file', mode, size: st.size, sha256: createHash('sha256').update(readFileSync(p)).digest('hex') });
-      else entries.push({ rel, kind: 'other', mode });
+      else entries.push({ rel, kind: 'other', mode, ...(st.isFIFO() ? { special: 'fifo' as const } : {}) });
     }
   };
   walk(dir, '');
@@ -104,6 +106,21 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('probe script (run by local /bin/sh)', () => {
+  it('names that are not UTF-8 travel as bytes: in the request, in manifests and stats, as the local transport reads them', async () => {
+    const dir = `${root}/bytes`;
+    const odd = Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('\n.md')]);
+    mkdirSync(Buffer.concat([Buffer.from(`${dir}/d`), Buffer.from([0xff])]), { recursive: true });
+    writeFileSync(odd, 'x');
+    const oddPath = decodeName(odd);
+    const res = runLocal({ stat: [oddPath], manifest: [dir, decodeName(Buffer.concat([Buffer.from(`${dir}/d`), Buffer.from([0xff])]))] });
+    expect(res.stat[oddPath]).toMatchObject({ kind: 'file', size: 1 });
+    const local = await manifestOf(dir, (t) => t);
+    expect(res.manifest[dir]).toEqual(local);
+    expect(res.manifest[dir]!.entries.map((e) => encodeName(e.rel).toString('hex')).sort()).toEqual(
+      [Buffer.from('caf\u00e9\n.md', 'latin1'), Buffer.from([0x64, 0xff])].map((b) => b.toString('hex')).sort(),
+    );
+  });
+
   it('builds manifests identical to a node:fs walk, hostile names included', () => {
     const res = runLocal({ manifest: [tree, `${tree}/sub`, `${tree}/sub/${HOSTILE[2]}`] });
     const want = fsManifest(tree);
@@ -142,7 +159,7 @@ describe('probe script (run by local /bin/sh)', () => {
     expect(res.stat[`${tree}/secret`]).toEqual({ kind: 'file', mode: 0o600, size: 5, sha256: createHash('sha256').update('token').digest('hex'), ...ids(`${tree}/secret`) });
     expect(res.stat[`${tree}/abs-link-to-dir`]).toEqual({ kind: 'symlink', target: '/etc' });
     expect(res.stat[`${tree}/nl-target`]).toEqual({ kind: 'symlink', target: 'target\nwith newline' });
-    expect(res.stat[`${tree}/fifo`]).toEqual({ kind: 'other', mode: lstatSync(`${tree}/fifo`).mode & 0o7777, ...ids(`${tree}/fifo`) });
+    expect(res.stat[`${tree}/fifo`]).toEqual({ kind: 'other', mode: lstatSync(`${tree}/fifo`).mode & 0o7777, special: 'fifo', ...ids(`${tree}/fifo`) });
     expect(res.stat[`${tree}/missing`]).toEqual({ kind: 'missing' });
     expect(res.stat[`${tree}/secret/under-a-file`]).toEqual({ kind: 'missing' });
     expect(res.stat[`${tree}/sticky/`]).toEqual({ kind: 'dir', mode: 0o1777, ...ids(`${tree}/sticky`) });

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
+import { hasEscapedBytes } from '../../facts/name-bytes.js';
+import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError } from '../copy-script.js';
+import type { EntryCopy } from '../types.js';
 import { shQuote } from '../sh-quote.js';
 import type { Ownership } from '../types.js';
 import { firstLine, type RawExec } from './exec-channel.js';
@@ -27,13 +30,49 @@ const toBuffer = (data: string | Buffer): Buffer => (typeof data === 'string' ? 
 
 type WriteOutcome = { at: 'none' } | { at: 'write' | 'close'; error: unknown };
 
+/** Whether a path cannot travel over SFTP as it is (ssh2 sends paths as UTF-8: a byte that is not would be lost). */
+const notUtf8 = (...paths: string[]): boolean => paths.some(hasEscapedBytes);
+
 export class NodeWrites {
   constructor(
     private readonly ch: SftpChannel,
     private readonly exec: (command: string, stdin?: string, tied?: boolean) => Promise<RawExec>,
   ) {}
 
+  /** Runs one of copy-script.ts's scripts (or a small script of this file) as one command line; a failure is one whole line. */
+  private async script(script: string, op: string, path: string, tied = false): Promise<void> {
+    const r = await this.exec('/bin/sh -c ' + shQuote(script), undefined, tied);
+    const e = scriptError(r.code, r.stderr.toString('utf8'), op);
+    if (e) throw this.ch.err(e.code, e.message, path);
+  }
+
+  /** The operations below for a path that is not valid UTF-8: the node's own tools, with the path's bytes. */
+  private bytesOp(op: 'mkdir' | 'rename' | 'rmdir' | 'unlink', a: string, b = '', mode = 0): Promise<void> {
+    const body: Record<typeof op, string> = {
+      mkdir: `mkdir -m ${(mode & 0o7777).toString(8)} -- "$a" || exit 17`,
+      rename: 'if [ -e "$b" ] || [ -L "$b" ]; then echo "target already exists" >&2; exit 17; fi\nif [ ! -e "$a" ] && [ ! -L "$a" ]; then echo "source does not exist" >&2; exit 2; fi\nmv -T -- "$a" "$b" </dev/null',
+      rmdir: 'rmdir -- "$a"',
+      unlink: 'if [ -d "$a" ] && [ ! -L "$a" ]; then echo "is a directory" >&2; exit 21; fi\nrm -f -- "$a"',
+    };
+    return this.script([assignBytes('a', a), assignBytes('b', b), body[op]].join('\n'), op, op === 'rename' ? b : a);
+  }
+
+  copyEntries(c: EntryCopy): Promise<void> {
+    // Ends with the connection: the script's stdin stays open while the client lives (see copyTree).
+    return this.script(copyEntriesScript({ src: c.src, dest: heldAt(c.base, c.dest), tmp: c.tmp }, true), `copy from ${c.src}`, `${c.dest}/${c.tmp}`, true);
+  }
+
+  adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void> {
+    return this.script(adoptEntriesScript(heldAt(c.base, c.dest), c.tmp, c.drop), `move the copy in from ${c.tmp}`, c.dest);
+  }
+
+  async dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void> {
+    if (!(await this.ch.lstat(`${c.dest}/${c.tmp}`))?.isDirectory()) return; // nothing to remove: no command run
+    await this.script(dropCopyScript(heldAt(c.base, c.dest), c.tmp), 'remove the temporary copy', `${c.dest}/${c.tmp}`);
+  }
+
   async mkdir(path: string, mode: number): Promise<void> {
+    if (notUtf8(path)) return this.bytesOp('mkdir', path, '', mode);
     try {
       await this.ch.send((cb) => this.ch.raw.mkdir(path, { mode: mode & 0o7777 }, cb));
     } catch (e) {
@@ -143,6 +182,7 @@ export class NodeWrites {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    if (notUtf8(from, to)) return this.bytesOp('rename', from, to);
     if (await this.ch.lstat(to)) throw this.ch.err('EEXIST', `rename ${from}: target already exists`, to);
     try {
       // Plain SFTP rename refuses an existing target (OpenSSH: link+unlink), closing the check-then-act gap.
@@ -193,6 +233,7 @@ export class NodeWrites {
   }
 
   async rmdir(path: string): Promise<void> {
+    if (notUtf8(path)) return this.bytesOp('rmdir', path);
     try {
       await this.ch.send((cb) => this.ch.raw.rmdir(path, cb));
     } catch (e) {
@@ -204,6 +245,7 @@ export class NodeWrites {
   }
 
   async unlink(path: string): Promise<void> {
+    if (notUtf8(path)) return this.bytesOp('unlink', path);
     try {
       await this.ch.send((cb) => this.ch.raw.unlink(path, cb));
     } catch (e) {
@@ -218,7 +260,7 @@ export class NodeWrites {
     // client goes away, only EOF on its stdin, which stays open while the client lives (exec `tied`): a
     // watcher reads it and kills cp at EOF.
     const script = [
-      `f=${shQuote(from)}; t=${shQuote(to)}`,
+      `${assignBytes('f', from)}; ${assignBytes('t', to)}`,
       'if [ -e "$t" ] || [ -L "$t" ]; then exit 17; fi',
       'if [ ! -e "$f" ] && [ ! -L "$f" ]; then exit 2; fi',
       'exec 3<&0',
@@ -233,7 +275,7 @@ export class NodeWrites {
     if (r.code === 0) return;
     if (r.code === 17) throw this.ch.err('EEXIST', 'copy: target already exists', to);
     if (r.code === 2) throw this.ch.err('ENOENT', `copy: source ${from} does not exist`, to);
-    const why = firstLine(r.stderr, `exit ${r.code}`, Infinity);
-    throw this.ch.err(/Permission denied/.test(why) ? 'EACCES' : 'EIO', `copy from ${from} failed: ${why.replace(/^cp: /, '').slice(0, 200)}`, to);
+    const e = scriptError(r.code, r.stderr.toString('utf8'), `copy from ${from}`)!;
+    throw this.ch.err(e.code, e.message, to);
   }
 }

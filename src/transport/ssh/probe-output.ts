@@ -1,6 +1,7 @@
 import { ClawError } from '../../domain/errors.js';
 import type { DirChild, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
-import { makeManifest, manifestEntry } from '../../facts/manifest.js';
+import { makeManifest, manifestEntry, specialOf } from '../../facts/manifest.js';
+import { decodeName } from '../../facts/name-bytes.js';
 import { normalizeProbePath } from './probe-request.js';
 import { GNU_FIND_MARKER, META_FIELDS, PROBE_MAGIC, RECORD, RECORD_BY_TAG, SECTION, type Meta, type RecordName } from './probe-records.js';
 
@@ -57,7 +58,7 @@ function splitFields(out: Buffer): string[] {
   for (let start = 0; ; ) {
     const i = out.indexOf(0, start);
     if (i < 0) return fields;
-    fields.push(out.subarray(start, i).toString('utf8'));
+    fields.push(decodeName(out.subarray(start, i))); // names are bytes: facts/name-bytes.ts
     start = i + 1;
   }
 }
@@ -195,7 +196,7 @@ function topIsDir(np: string, s: Section, fail: Fail): boolean {
     });
     if (lines.length > 0 && mine.length === 0) return true;
     const msg = mine[0] ?? 'find failed';
-    fail(/Permission denied/.test(msg) ? 'EACCES' : 'EIO', `cannot read the whole tree: ${msg.replace(/^find: /, '').slice(0, 300)}`, np);
+    fail(/Permission denied/.test(msg) ? 'EACCES' : 'EIO', `cannot read the whole tree: ${msg.replace(/^find: /, '')}`, np);
   }
   return true;
 }
@@ -253,7 +254,9 @@ function factOf(path: string, r: Rec | undefined, fail: Fail): PathFact | undefi
         fail('EIO', 'could not read the symlink', path);
       }
       return { kind: 'symlink', target: r.target };
-    default:
-      return { kind: 'other', mode, ...owned };
+    default: {
+      const special = specialOf(meta.mode);
+      return special ? { kind: 'other', mode, special, ...owned } : { kind: 'other', mode, ...owned };
+    }
   }
 }

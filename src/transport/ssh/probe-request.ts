@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ClawError } from '../../domain/errors.js';
 import type { ProbeRequest } from '../../domain/facts.js';
+import { encodeName, hasEscapedBytes } from '../../facts/name-bytes.js';
 import { shQuote } from '../sh-quote.js';
 import { GNU_FIND_MARKER, PROBE_MAGIC, SECTION } from './probe-records.js';
 
@@ -48,8 +49,21 @@ function uniq(paths: string[] | undefined): string[] {
   return [...new Set((paths ?? []).map(normalizeProbePath))];
 }
 
-/** One request line: the path itself, or `%` + printf-%b escapes when it holds a newline. */
+/**
+ * One request line: the path itself, or `%` + printf-%b escapes when it holds a newline or a byte that is not
+ * valid UTF-8 (facts/name-bytes.ts: such a byte is sent as `\0ooo`, so the node gets the very bytes).
+ */
 function pathLine(p: string): string {
+  if (hasEscapedBytes(p)) {
+    let out = '%';
+    for (const b of encodeName(p)) {
+      if (b === 0x5c) out += '\\\\';
+      else if (b === 0x0a) out += '\\n';
+      else if (b >= 0x80) out += '\\0' + b.toString(8).padStart(3, '0');
+      else out += String.fromCharCode(b);
+    }
+    return out;
+  }
   return p.includes('\n') ? '%' + p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : p;
 }
 

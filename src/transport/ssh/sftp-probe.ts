@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'ssh2';
 import type { Manifest, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
-import { makeManifest } from '../../facts/manifest.js';
+import { makeManifest, specialOf } from '../../facts/manifest.js';
+import { hasEscapedBytes } from '../../facts/name-bytes.js';
 import { normalizeProbePath } from './probe-request.js';
 import { FX, fxCode, type SftpChannel } from './sftp-channel.js';
 
@@ -31,6 +32,8 @@ function sha256(data: Buffer): string {
 export function sftpMayAnswer(req: ProbeRequest): boolean {
   const stat = req.stat?.length ?? 0;
   const manifest = req.manifest?.length ?? 0;
+  // ssh2 sends and reads names as UTF-8: a path or name that is not valid UTF-8 is left to the script.
+  if ([...(req.stat ?? []), ...(req.manifest ?? [])].some(hasEscapedBytes)) return false;
   return stat + manifest > 0 && stat <= SFTP_STAT_MAX_PATHS && manifest <= SFTP_MANIFEST_MAX_ROOTS && !req.list?.length && !req.read?.length && !req.access?.length;
 }
 
@@ -65,7 +68,10 @@ async function sftpFact(ch: SftpChannel, path: string): Promise<PathFact | null>
     const target = await ch.readlink(path);
     return target === null ? { kind: 'missing' } : { kind: 'symlink', target }; // null: vanished meanwhile
   }
-  if (!st.isFile()) return { kind: 'other', mode, ...owned };
+  if (!st.isFile()) {
+    const special = specialOf(st.mode);
+    return special ? { kind: 'other', mode, special, ...owned } : { kind: 'other', mode, ...owned };
+  }
   if (st.size > SFTP_HASH_MAX_BYTES) return null;
   const data = await ch.readFile(path, DENIED);
   if (data === null) return { kind: 'missing' };
@@ -94,11 +100,14 @@ async function sftpManifest(ch: SftpChannel, root: string): Promise<Manifest | n
   const links: string[] = [];
   let count = 0;
   let bytes = 0;
+  let lossy = false;
   for (let level = ['']; level.length > 0; ) {
     const lists = await Promise.all(level.map(readdir));
     const next: string[] = [];
     lists.forEach((list, i) => {
       for (const { filename, attrs } of list) {
+        // ssh2 decodes names as UTF-8, losing bytes that are not: such a tree is left to the script.
+        if (filename.includes('\uFFFD')) lossy = true;
         const rel = level[i] === '' ? filename : `${level[i]}/${filename}`;
         const mode = attrs.mode & 0o7777;
         count++;
@@ -109,10 +118,13 @@ async function sftpManifest(ch: SftpChannel, root: string): Promise<Manifest | n
         else if (attrs.isFile()) {
           files.push({ rel, mode });
           bytes += attrs.size;
-        } else entries.push({ rel, kind: 'other', mode });
+        } else {
+          const special = specialOf(attrs.mode);
+          entries.push(special ? { rel, kind: 'other', mode, special } : { rel, kind: 'other', mode });
+        }
       }
     });
-    if (count > SFTP_MANIFEST_MAX_ENTRIES || bytes > SFTP_MANIFEST_MAX_BYTES) return undefined;
+    if (lossy || count > SFTP_MANIFEST_MAX_ENTRIES || bytes > SFTP_MANIFEST_MAX_BYTES) return undefined;
     level = next;
   }
   await Promise.all([

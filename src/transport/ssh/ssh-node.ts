@@ -2,7 +2,8 @@ import type { Client } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../../domain/facts.js';
 import { binaryScript, parseBinaryOutput } from '../openclaw-cli.js';
-import type { ExecResult, NodeWriter, Ownership } from '../types.js';
+import type { OwnedStat, OwnedStats } from '../path-trust.js';
+import type { EntryCopy, ExecResult, NodeWriter, Ownership } from '../types.js';
 import { connectNode, type ConnectOptions, type NodeConnection } from './connect.js';
 import { ExecChannel, firstLine, type RawExec } from './exec-channel.js';
 import { NodeWrites } from './node-writes.js';
@@ -184,6 +185,40 @@ export class SshNode implements NodeWriter, ChannelOwner {
   }
   setLinkOwner(path: string, owner: { uid: number; gid: number }): Promise<void> {
     return this.writes.setLinkOwner(path, owner);
+  }
+  copyEntries(c: EntryCopy): Promise<void> {
+    return this.writes.copyEntries(c);
+  }
+  adoptEntries(c: EntryCopy & { drop: string[] }): Promise<void> {
+    return this.writes.adoptEntries(c);
+  }
+  dropCopy(c: Omit<EntryCopy, 'src'>): Promise<void> {
+    return this.writes.dropCopy(c);
+  }
+  /** The uid the SSH (or become) user has on the node (`id -u`, asked once per connection). */
+  private uid: Promise<number> | undefined;
+
+  async lstatOwned(paths: string[]): Promise<OwnedStats> {
+    this.uid ??= this.execs.run('id -u').then((r) => {
+      const n = Number(r.stdout.toString('utf8').trim());
+      if (r.code !== 0 || !Number.isInteger(n) || n < 0) {
+        this.uid = undefined;
+        throw new ClawError('EIO', `cannot learn the user id on the node (id -u: exit ${r.code})`, { node: this.node });
+      }
+      return n;
+    });
+    const [uid, list] = await Promise.all([
+      this.uid,
+      Promise.all(
+        paths.map(async (p): Promise<OwnedStat> => {
+          const st = await this.sftp.lstat(p);
+          if (!st) return { kind: 'missing', mode: 0, uid: -1 };
+          const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+          return { kind, mode: st.mode & 0o7777, uid: st.uid };
+        }),
+      ),
+    ]);
+    return { uid, stats: Object.fromEntries(paths.map((p, i) => [p, list[i]!])) };
   }
 
   rmdir(path: string): Promise<void> {
