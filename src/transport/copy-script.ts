@@ -92,6 +92,13 @@ export function copyEntriesScript(c: CopySpec, watch: boolean): string {
       'kill "$w" 2>/dev/null',
     );
   } else lines.push('cp -a -- "$s/." "$t/" </dev/null; rc=$?');
+  // A dir made in a setgid dir inherits the bit (Linux), and cp -a leaves it: clear it where the source's dir lacks it,
+  // so the copy holds the modes the source holds (its verification compares them).
+  lines.push(
+    'if [ "$rc" -eq 0 ] && [ -g . ]; then',
+    `  (cd -- "$t" && find . -type d -perm -2000 -exec sh -c 'r=$1; shift; for d do [ -g "$r/$d" ] || chmod g-s -- "$d" || exit 1; done' sh "$s" {} +) </dev/null; rc=$?`,
+    'fi',
+  );
   lines.push('if [ "$rc" -ne 0 ]; then rm -rf -- "$t"; exit "$rc"; fi');
   return lines.join('\n') + '\n';
 }

@@ -2,6 +2,7 @@
 // gateway user (uid 1001, no /etc/passwd entry needed: the home's owner is the default). Apply gives what it
 // creates or moves the gateway's owner and a mode no more open than the home, keeps the config's owner, group
 // and mode, and rollback restores every owner and mode; setOwner never follows a link.
+// The home is the gateway's, so the attic moves up to /root/.clawfleet-attic (executor/state-trust.ts).
 import { execFileSync } from 'node:child_process';
 import { lstat, readdir, readlink, stat, symlink, mkdir, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ async function owners(root: string): Promise<Map<string, string>> {
   const walk = async (dir: string, rel: string): Promise<void> => {
     for (const name of (await readdir(dir)).sort()) {
       const r = rel ? `${rel}/${name}` : name;
-      if (/(^|\/)\.clawfleet(\/|$)/.test(r)) continue;
+      if (/(^|\/)\.clawfleet(-attic)?(\/|$)/.test(r)) continue; // clawfleet's own state, the attic included
       const st = await lstat(`${dir}/${name}`);
       const sig = `${st.uid}:${st.gid} ${(st.mode & 0o7777).toString(8)}`;
       if (st.isSymbolicLink()) out.set(r, `link ${await readlink(`${dir}/${name}`)}`);
