@@ -59,6 +59,7 @@ function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask
           onAction: (done, total, id) => update(`${done}/${total} ${id}`),
           signal: stop.controller.signal,
           planned: layoutFor(n.baseline.baseline, n.spec, await n.writer!.home()),
+          known: n.facts?.manifests,
         });
       } catch (e) {
         return { node: n.spec.name, runId, status: 'failed', done: 0, total: n.plan.actions.length, actions: [], error: errorMessage(e) };

@@ -42,6 +42,12 @@ export interface ManifestEntry {
   sha256?: string;
   target?: string;
   special?: SpecialKind;
+  /**
+   * A regular file's identity as the node saw it, "dev:ino:ctime" (ctime "sec.frac"): equal stamps mean the
+   * same inode not changed since (a write always moves ctime), so its hash may be reused instead of read
+   * again (facts/manifest.ts sameByStamps). Absent where a transport cannot tell (SFTP, portable find).
+   */
+  stamp?: string;
 }
 
 /** A recursive listing of a dir, sorted by `rel`. */
@@ -49,6 +55,8 @@ export interface Manifest {
   entries: ManifestEntry[];
   /** sha256 over the canonical lines of every entry: equal digests mean identical trees. */
   digest: string;
+  /** The node's clock (epoch seconds) when the walk began: stamps this close to it are never reused. */
+  at?: number;
 }
 
 /** A child of a listed dir. */
@@ -64,6 +72,11 @@ export interface ProbeRequest {
   manifest?: string[];
   /** Children of these dirs (null in the answer when not a dir). */
   list?: string[];
+  /**
+   * Stat-only manifests of these dirs: every entry with its stamp, files not hashed (a file's `sha256` absent).
+   * Compared with an earlier hashed manifest by facts/manifest.ts sameByStamps, so big trees are not read again.
+   */
+  quick?: string[];
   /** Text of these files (null when not a regular file). */
   read?: string[];
   /** Whether the reader's user may create and remove entries in these dirs (answered last, after the rest). */
@@ -75,6 +88,8 @@ export interface ProbeResult {
   manifest: Record<string, Manifest | null>;
   list: Record<string, DirChild[] | null>;
   read: Record<string, string | null>;
+  /** Only when asked: the stat-only manifests (null when not a dir). */
+  quick?: Record<string, Manifest | null>;
   /** Only when asked: true/false for an existing path (false when not a dir), absent when there is nothing. */
   access?: Record<string, boolean>;
 }

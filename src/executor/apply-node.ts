@@ -1,6 +1,7 @@
 import type { PlannedLayout } from './journal-trust.js';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { nodeHasErrors, type NodePlan } from '../domain/plan.js';
+import type { Manifest } from '../domain/facts.js';
 import type { NodeWriter } from '../transport/types.js';
 import { runDirs, type RunContext } from './context.js';
 import { mkdirp, statOne } from './fs-helpers.js';
@@ -30,6 +31,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** The node's layout from the inventory and baseline: a lock refusal suggests rollback only for a journal that passes it. */
   planned?: PlannedLayout | undefined;
+  /** The manifests the plan was made from (this process's facts): a dir's files are not read again when unchanged. */
+  known?: Record<string, Manifest | null> | undefined;
 }
 
 /**
@@ -47,7 +50,7 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
   if (plan.actions.length === 0) return base;
   if (opts.signal?.aborted) return { ...base, status: 'refused', error: `${plan.node}: not started: interrupted`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
 
-  const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null! };
+  const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null!, known: opts.known };
   const result: NodeResult = { ...base, runId: opts.runId, status: 'changed' };
   try {
     // Before the first byte: clawfleet's own state must be where no other user can change it (state-trust.ts).

@@ -16,6 +16,8 @@ export interface RunContext {
   planned?: PlannedLayout | undefined;
   /** The manifest the precheck just read of the action's dir: a copy is verified against it (the source is not read again). */
   checked?: { path: string; manifest: Manifest } | undefined;
+  /** Manifests the facts were gathered with in this process (hashed, stamped): big dirs are re-checked by stamps. */
+  known?: Record<string, Manifest | null> | undefined;
 }
 
 /** Per-run dirs on the node: journal and config backups under the data root; moved-aside dirs beside the agents. */

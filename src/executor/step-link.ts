@@ -1,6 +1,8 @@
 import type { LinkAction } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
 import type { Manifest } from '../domain/facts.js';
+import { fileBytes, sameByStamps } from '../facts/manifest.js';
+import { RECHECK_BY_STAMPS_FROM } from './precheck.js';
 import { runDirs, type RunContext } from './context.js';
 import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
 import { now } from './journal.js';
@@ -110,6 +112,12 @@ export const linkStep: Step<'link'> = {
  * keeps that write) rather than hide it.
  */
 async function checkSwapWindow(ctx: RunContext, a: LinkAction, u: Undo, digests: Record<string, string>): Promise<void> {
+  // The moved dir keeps its files' inodes and ctimes: when every stamp is as verified, nothing was written.
+  const verified = ctx.checked?.path === a.path ? ctx.checked.manifest : undefined;
+  if (verified?.at !== undefined && fileBytes(verified) >= RECHECK_BY_STAMPS_FROM) {
+    const q = (await ctx.writer.probe({ quick: [u.backup] })).quick?.[u.backup];
+    if (q && sameByStamps(verified, q)) return;
+  }
   const m = (await ctx.writer.probe({ manifest: [u.backup] })).manifest[u.backup];
   for (const n of a.copy) {
     if (entryDigest(m, n) !== (digests[n] ?? null)) {

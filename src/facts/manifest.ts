@@ -73,3 +73,31 @@ export function manifestEntry(rel: string, f: Exclude<PathFact, { kind: 'missing
       return f.special ? { rel, kind: 'other', mode: f.mode, special: f.special } : { rel, kind: 'other', mode: f.mode };
   }
 }
+
+/** A stamp's ctime in whole seconds (NaN when malformed). */
+function stampSeconds(stamp: string): number {
+  return Number(/^[^:]+:[^:]+:(\d+)(?:\.\d+)?$/.exec(stamp)?.[1] ?? NaN);
+}
+
+/**
+ * Whether `known`'s file hashes may stand for the files a later stat-only manifest (`quick`) finds: the same
+ * entries (name, kind, mode, size, link target), every file with a stamp equal to the one it was hashed
+ * under, and every such stamp at least two seconds older than the walk that hashed it (a write in the same
+ * clock tick as the stat could leave ctime as it was). Anything else means: hash again.
+ */
+export function sameByStamps(known: Manifest, quick: Manifest): boolean {
+  if (known.at === undefined || known.entries.length !== quick.entries.length) return false;
+  for (let i = 0; i < known.entries.length; i++) {
+    const k = known.entries[i]!;
+    const q = quick.entries[i]!;
+    if (k.rel !== q.rel || k.kind !== q.kind || k.mode !== q.mode || k.size !== q.size || k.target !== q.target || k.special !== q.special) return false;
+    if (k.kind !== 'file') continue;
+    if (!k.stamp || k.stamp !== q.stamp || !(stampSeconds(k.stamp) < known.at - 1)) return false;
+  }
+  return true;
+}
+
+/** Bytes of regular files in a manifest. */
+export function fileBytes(m: Manifest): number {
+  return m.entries.reduce((n, e) => n + (e.kind === 'file' ? (e.size ?? 0) : 0), 0);
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants, createReadStream } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import type { DirChild, Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
 import { makeManifest, manifestEntry, specialOf } from '../facts/manifest.js';
@@ -26,6 +27,24 @@ function sha256File(host: HostPath): Promise<string> {
       .on('end', () => resolve(h.digest('hex')))
       .on('error', reject);
   });
+}
+
+/** A file's stamp "dev:ino:ctime" (ManifestEntry.stamp), from a bigint lstat. */
+function stampOf(st: BigIntStats): string {
+  const ns = st.ctimeNs;
+  return `${st.dev}:${st.ino}:${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
+}
+
+/** Stat-only manifest entry of a path (files stamped, not hashed); null when it vanished. */
+async function quickFact(host: HostPath, rel: string, unmapTarget: (t: string) => string): Promise<ManifestEntry | null> {
+  const st = await lstat(host, { bigint: true }).catch(() => null);
+  if (!st) return null;
+  const mode = Number(st.mode & 0o7777n);
+  if (st.isSymbolicLink()) return { rel, kind: 'symlink', mode: 0o777, target: unmapTarget(decodeName(await readlink(host, { encoding: 'buffer' }))) };
+  if (st.isDirectory()) return { rel, kind: 'dir', mode };
+  if (st.isFile()) return { rel, kind: 'file', mode, size: Number(st.size), stamp: stampOf(st) };
+  const special = specialOf(Number(st.mode));
+  return special ? { rel, kind: 'other', mode, special } : { rel, kind: 'other', mode };
 }
 
 export async function lstatFact(host: HostPath, unmapTarget: (t: string) => string): Promise<PathFact> {
@@ -59,22 +78,33 @@ export async function listChildren(host: HostPath): Promise<DirChild[] | null> {
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export async function manifestOf(host: HostPath, unmapTarget: (t: string) => string): Promise<Manifest | null> {
+/**
+ * The recursive manifest of a dir: files hashed, each with the stamp it was hashed under (taken before the
+ * read, so a write during it moves ctime past the stamp), and the clock as the walk began; `quick`: stat only.
+ */
+export async function manifestOf(host: HostPath, unmapTarget: (t: string) => string, quick = false): Promise<Manifest | null> {
   const st = await lstat(host).catch(() => null);
   if (!st || !st.isDirectory()) return null;
+  const at = Math.floor(Date.now() / 1000);
   const entries: ManifestEntry[] = [];
   const walk = async (dir: HostPath, prefix: string): Promise<void> => {
     for (const raw of await readdir(dir, { encoding: 'buffer' })) {
       const name = decodeName(raw);
       const rel = prefix ? `${prefix}/${name}` : name;
-      const f = await lstatFact(hostJoin(dir, raw), unmapTarget);
-      if (f.kind === 'missing') continue;
-      entries.push(manifestEntry(rel, f));
-      if (f.kind === 'dir') await walk(hostJoin(dir, raw), rel);
+      const q = await quickFact(hostJoin(dir, raw), rel, unmapTarget);
+      if (!q) continue;
+      if (quick) entries.push(q);
+      else {
+        const f = await lstatFact(hostJoin(dir, raw), unmapTarget);
+        if (f.kind === 'missing') continue;
+        const e = manifestEntry(rel, f);
+        entries.push(e.kind === 'file' && q.kind === 'file' && q.stamp ? { ...e, stamp: q.stamp } : e);
+      }
+      if (q.kind === 'dir') await walk(hostJoin(dir, raw), rel);
     }
   };
   await walk(host, '');
-  return makeManifest(entries);
+  return quick ? makeManifest(entries) : { ...makeManifest(entries), at };
 }
 
 /** Whether this process may create and remove entries in the dir `host`; null when nothing is there. */

@@ -108,6 +108,10 @@ export class LocalNode implements NodeWriter {
     const res: ProbeResult = { stat: {}, manifest: {}, list: {}, read: {} };
     for (const p of req.stat ?? []) res.stat[p] = await this.guard(p, () => lstatFact(this.host(p), this.unmap));
     for (const p of req.manifest ?? []) res.manifest[p] = await this.guard(p, () => manifestOf(this.host(p), this.unmap));
+    if (req.quick) {
+      res.quick = {};
+      for (const p of req.quick) res.quick[p] = await this.guard(p, () => manifestOf(this.host(p), this.unmap, true));
+    }
     for (const p of req.list ?? []) res.list[p] = await this.guard(p, () => listChildren(this.host(p)));
     for (const p of req.read ?? []) res.read[p] = await this.guard(p, () => readText(this.host(p)));
     if (req.access) {

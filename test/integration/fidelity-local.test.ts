@@ -9,6 +9,9 @@ import { newRunId } from '../../src/executor/context.js';
 import { rollbackRun } from '../../src/executor/rollback.js';
 import { nodeHasErrors } from '../../src/domain/plan.js';
 import type { NodeWriter } from '../../src/transport/types.js';
+import type { ProbeRequest } from '../../src/domain/facts.js';
+import { gatherFacts } from '../../src/facts/gather.js';
+import { planNode } from '../../src/planner/plan-node.js';
 import { tempDemoFleet } from '../helpers/local-fleet.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 
@@ -22,6 +25,17 @@ beforeEach(async () => {
 afterEach(() => f.cleanup());
 
 const opts = () => ({ runId: newRunId(), by: 'test@vitest', baseline: 'openclaw-classic' });
+
+/** The writer itself, with every probe request it is asked recorded in `asked`. */
+function counting(w: NodeWriter, asked: ProbeRequest[]): NodeWriter {
+  return new Proxy(w, {
+    get(t, k) {
+      if (k === 'probe') return (req: ProbeRequest) => (asked.push(req), t.probe(req));
+      const v = Reflect.get(t, k, t) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
 
 async function applyThenRollback(check: { applied: () => void; restored: () => void }): Promise<void> {
   const plan = await f.plan('node02');
@@ -104,6 +118,44 @@ describe('fidelity of the move into the data root (local transport)', () => {
       },
       restored: () => expect(statSync(file).blocks * 512).toBeLessThan(1 << 20),
     });
+  });
+
+  it('a big sparse file is read in full once (when planned): the dir is re-checked by stamps before the copy and after the move; only the copy is hashed again', async () => {
+    const file = `${root}/root/.openclaw/media/disk.img`;
+    execFileSync('truncate', ['-s', '256M', file]);
+    writeFileSync(file, 'head', { flag: 'r+' });
+    // Stamps younger than two seconds never stand for content (facts/manifest.ts sameByStamps): let them age.
+    await new Promise((r) => setTimeout(r, 2100));
+    const asked: ProbeRequest[] = [];
+    const w = counting(f.writer('node02'), asked);
+    const spec = f.node('node02');
+    const { facts, layout } = await gatherFacts(w, spec, f.baseline);
+    const plan = planNode({ baseline: f.baseline, node: spec, facts, layout });
+    const r = await applyNode(w, plan, { ...opts(), known: facts.manifests });
+    expect(r.status, r.error).toBe('changed');
+    const media = '/root/.openclaw/media';
+    const hashed = asked.flatMap((q) => q.manifest ?? []).filter((p) => p === media || /media$|\/openclaw-data\/media\/\.clawfleet-.*-copy$/.test(p));
+    expect(hashed).toEqual([media, expect.stringMatching(/^\/openclaw-data\/media\/\.clawfleet-.*-copy$/)]);
+    const quick = asked.flatMap((q) => q.quick ?? []);
+    expect(quick).toEqual([media, expect.stringMatching(/\/moved\/\d+-media$/)]);
+    const st = statSync(`${root}/openclaw-data/media/disk.img`);
+    expect([st.size, st.blocks * 512 < 1 << 20]).toEqual([256 << 20, true]);
+  });
+
+  it('a dir written between plan and apply is hashed again (its stamps changed), and the apply refuses it as changed', async () => {
+    const file = `${root}/root/.openclaw/media/disk.img`;
+    execFileSync('truncate', ['-s', '8M', file]);
+    await new Promise((r) => setTimeout(r, 2100));
+    const spec = f.node('node02');
+    const asked: ProbeRequest[] = [];
+    const w = counting(f.writer('node02'), asked);
+    const { facts, layout } = await gatherFacts(w, spec, f.baseline);
+    const plan = planNode({ baseline: f.baseline, node: spec, facts, layout });
+    writeFileSync(file, 'new head', { flag: 'r+' }); // same size, same mtime second possible: ctime moves
+    const r = await applyNode(w, plan, { ...opts(), known: facts.manifests });
+    const media = r.actions.find((a) => a.id.includes('/root/.openclaw/media'));
+    expect(media?.status).toBe('refused');
+    expect(asked.flatMap((q) => q.manifest ?? []).filter((p) => p === '/root/.openclaw/media')).toHaveLength(2);
   });
 
   it('a FIFO in a dir to be linked is moved (and moved back)', async () => {

@@ -28,7 +28,7 @@ describe('probe.sh', () => {
     const req = encodeProbeRequest({ stat: hostile, read: ['/etc/hostname'] });
     expect(probeCommand()).toBe(cmd);
     for (const p of hostile) expect(cmd).not.toContain(p);
-    expect(req.split('\n')).toEqual(['lines', 'find detect', 'S', "/x/$(touch pwned)", "/x/it's", '%/x/new\\nline', '%/x/back\\\\slash\\nand newline', 'L', 'M', 'R', '/etc/hostname', 'Z', '']);
+    expect(req.split('\n')).toEqual(['lines', 'find detect', 'S', "/x/$(touch pwned)", "/x/it's", '%/x/new\\nline', '%/x/back\\\\slash\\nand newline', 'L', 'M', 'Q', 'R', '/etc/hostname', 'Z', '']);
   });
 
   it('prints every record kind it documents, and only those (probe-records.ts)', () => {

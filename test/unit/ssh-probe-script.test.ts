@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClawError } from '../../src/domain/errors.js';
-import type { ManifestEntry, ProbeRequest } from '../../src/domain/facts.js';
-import { makeManifest } from '../../src/facts/manifest.js';
+import type { Manifest, ManifestEntry, ProbeRequest, ProbeResult } from '../../src/domain/facts.js';
+import { makeManifest, sameByStamps } from '../../src/facts/manifest.js';
 import { LocalNode } from '../../src/transport/local.js';
 import { decodeName, encodeName } from '../../src/facts/name-bytes.js';
 import { manifestOf } from '../../src/transport/local-probe.js';
@@ -57,13 +57,28 @@ function fsManifest(dir: string) {
   return makeManifest(entries);
 }
 
-function runLocal(req: ProbeRequest, opts: { asNobody?: boolean; portable?: boolean } = {}) {
+/** A manifest's content: stamps and the walk's clock (which only GNU find and the local transport give, each
+ * in its own spelling) left out; the stamp tests below look at those. */
+function content(m: Manifest | null | undefined): Manifest | null | undefined {
+  return m && { entries: m.entries.map(({ stamp: _s, ...e }) => e), digest: m.digest };
+}
+
+function contentOf(r: ProbeResult): ProbeResult {
+  return { ...r, manifest: Object.fromEntries(Object.entries(r.manifest).map(([k, m]) => [k, content(m) ?? null])) };
+}
+
+function runRaw(req: ProbeRequest, opts: { asNobody?: boolean; portable?: boolean } = {}) {
   const input = encodeProbeRequest(req, { portable: Boolean(opts.portable) });
   const [cmd, args] = opts.asNobody
     ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', ...probeShArgs()]]
     : ['/bin/sh', probeShArgs()];
   const out = execFileSync(cmd as string, args as string[], { input, cwd: jail, maxBuffer: 1 << 28 });
   return parseProbeOutput(req, out, 'local');
+}
+
+/** The probe's answer, manifests as content (see `content`). */
+function runLocal(req: ProbeRequest, opts: { asNobody?: boolean; portable?: boolean } = {}) {
+  return contentOf(runRaw(req, opts));
 }
 
 function assertInert() {
@@ -114,7 +129,7 @@ describe('probe script (run by local /bin/sh)', () => {
     const oddPath = decodeName(odd);
     const res = runLocal({ stat: [oddPath], manifest: [dir, decodeName(Buffer.concat([Buffer.from(`${dir}/d`), Buffer.from([0xff])]))] });
     expect(res.stat[oddPath]).toMatchObject({ kind: 'file', size: 1 });
-    const local = await manifestOf(dir, (t) => t);
+    const local = content(await manifestOf(dir, (t) => t));
     expect(res.manifest[dir]).toEqual(local);
     expect(res.manifest[dir]!.entries.map((e) => encodeName(e.rel).toString('hex')).sort()).toEqual(
       [Buffer.from('caf\u00e9\n.md', 'latin1'), Buffer.from([0x64, 0xff])].map((b) => b.toString('hex')).sort(),
@@ -205,8 +220,42 @@ describe('probe script (run by local /bin/sh)', () => {
       list: [tree],
       read: [`${tree}/config.json`, tree],
     };
-    const local = await new LocalNode({ node: 'local' }).probe(req);
+    const local = contentOf(await new LocalNode({ node: 'local' }).probe(req));
     expect(runLocal(req)).toEqual(local);
+  });
+
+  it('stamps files (GNU find and the local transport alike) and answers a stat-only walk that tells an unchanged tree from a written one', async () => {
+    const dir = `${root}/stamped`;
+    mkdirSync(`${dir}/sub`, { recursive: true });
+    writeFileSync(`${dir}/a.jsonl`, 'one\n');
+    writeFileSync(`${dir}/sub/b.bin`, Buffer.alloc(4096));
+    execFileSync('touch', ['-d', '@1700000000', `${dir}/a.jsonl`, `${dir}/sub/b.bin`]); // mtime only; ctime is now
+    const full = runRaw({ manifest: [dir] }).manifest[dir]!;
+    const local = (await new LocalNode({ node: 'local' }).probe({ manifest: [dir] })).manifest[dir]!;
+    for (const m of [full, local]) {
+      expect(m.at).toBeGreaterThan(1_700_000_000);
+      const files = m.entries.filter((e) => e.kind === 'file');
+      expect(files.map((e) => e.stamp?.split(':').slice(0, 2).join(':'))).toEqual(files.map((e) => {
+        const st = lstatSync(`${dir}/${e.rel}`);
+        return `${st.dev}:${st.ino}`;
+      }));
+      expect(files.every((e) => e.sha256)).toBe(true);
+    }
+    const quick = runRaw({ quick: [dir] }).quick![dir]!;
+    expect(quick.entries.filter((e) => e.kind === 'file').every((e) => e.stamp && !e.sha256)).toBe(true);
+    // Hashed just now: the stamps are too fresh to stand for the content (a write in the same tick).
+    expect(sameByStamps(full, quick)).toBe(false);
+    const aged = { ...full, at: full.at! + 5 };
+    expect(sameByStamps(aged, quick)).toBe(true);
+    expect(sameByStamps({ ...local, at: local.at! + 5 }, (await new LocalNode({ node: 'local' }).probe({ quick: [dir] })).quick![dir]!)).toBe(true);
+    // An append (same size is not needed: ctime moves) or a file swapped for another is a change.
+    writeFileSync(`${dir}/a.jsonl`, 'two\n');
+    expect(sameByStamps(aged, runRaw({ quick: [dir] }).quick![dir]!)).toBe(false);
+    expect(runRaw({ quick: [`${dir}/a.jsonl`] }).quick![`${dir}/a.jsonl`]).toBeNull();
+    // The portable path hashes instead: no stamps, never reused.
+    const portable = runRaw({ manifest: [dir] }, { portable: true }).manifest[dir]!;
+    expect(portable.entries.some((e) => e.stamp)).toBe(false);
+    expect(sameByStamps({ ...portable, at: 2e9 }, runRaw({ quick: [dir] }).quick![dir]!)).toBe(false);
   });
 
   it('handles many paths in one script on a big tree (its speed is measured by scripts/bench, not here)', () => {

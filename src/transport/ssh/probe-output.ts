@@ -10,6 +10,7 @@ interface Rec {
   meta?: string;
   writable?: string;
   hash?: string;
+  stamp?: string;
   target?: string;
   content?: string;
   top?: string;
@@ -20,6 +21,8 @@ interface Rec {
 interface Section {
   recs: Map<string, Rec>;
   findError?: string;
+  /** The node's clock as the section's walk began (a C record). */
+  clock?: number;
 }
 
 type Fail = (code: string, message: string, path?: string) => never;
@@ -30,6 +33,8 @@ const STORE: { [K in RecordName]: (values: string[], section: Section, rec: (p: 
   lstat: ([p, meta], _s, rec) => void (rec(p!).meta = meta),
   findLstat: ([p, meta], _s, rec, fail) => void (rec(p!).meta = metaOfPrintf(meta!, fail)),
   hash: ([p, h], _s, rec) => void (rec(p!).hash = h),
+  stamp: ([p, st], _s, rec) => void (rec(p!).stamp = st),
+  clock: ([now], s) => void (/^\d+$/.test(now!) && (s.clock = Number(now))),
   target: ([p, t], _s, rec) => void (rec(p!).target = t),
   content: ([p, b], _s, rec) => void (rec(p!).content = b),
   writable: ([p, ok], _s, rec) => void (rec(p!).writable = ok),
@@ -153,12 +158,32 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
       if (owners.length === 0) continue;
       const fact = factOf(path, r, fail);
       if (!fact || fact.kind === 'missing') continue;
-      for (const root of owners) wanted.get(root)!.push(manifestEntry(path.slice(root === '/' ? 1 : root.length + 1), fact));
+      for (const root of owners) wanted.get(root)!.push(stamped(manifestEntry(path.slice(root === '/' ? 1 : root.length + 1), fact), r));
     }
   }
   for (const p of req.manifest ?? []) {
     const entries = wanted.get(normalizeProbePath(p));
-    result.manifest[p] = entries ? makeManifest(entries) : null;
+    result.manifest[p] = entries ? withClock(makeManifest(entries), M.clock) : null;
+  }
+
+  if (req.quick) {
+    const Q = sec(SECTION.quick);
+    const roots = new Map<string, ManifestEntry[]>();
+    for (const p of req.quick) {
+      const np = normalizeProbePath(p);
+      if (topIsDir(np, Q, fail)) roots.set(np, []);
+    }
+    for (const [path, r] of Q.recs) {
+      const owners = ownersOf(path, roots);
+      if (owners.length === 0) continue;
+      const e = quickEntry(path, r, fail);
+      if (e) for (const root of owners) roots.get(root)!.push({ ...e, rel: path.slice(root === '/' ? 1 : root.length + 1) });
+    }
+    result.quick = {};
+    for (const p of req.quick) {
+      const entries = roots.get(normalizeProbePath(p));
+      result.quick[p] = entries ? makeManifest(entries) : null;
+    }
   }
 
   const R = sec(SECTION.read);
@@ -257,6 +282,40 @@ function factOf(path: string, r: Rec | undefined, fail: Fail): PathFact | undefi
     default: {
       const special = specialOf(meta.mode);
       return special ? { kind: 'other', mode, special, ...owned } : { kind: 'other', mode, ...owned };
+    }
+  }
+}
+
+/** A manifest entry with the stamp its file's records carried (GNU find). */
+function stamped(e: ManifestEntry, r: Rec): ManifestEntry {
+  return e.kind === 'file' && r.stamp ? { ...e, stamp: r.stamp } : e;
+}
+
+function withClock(m: ReturnType<typeof makeManifest>, at: number | undefined): ReturnType<typeof makeManifest> {
+  return at === undefined ? m : { ...m, at };
+}
+
+/** A stat-only manifest entry (`rel` filled in by the caller): a file has its stamp, or its hash where the
+ * probe fell back to a full walk (portable find); undefined when the path vanished. */
+function quickEntry(path: string, r: Rec, fail: Fail): ManifestEntry | undefined {
+  if (r.error) fail(r.error, reasonText(r.error), path);
+  if (r.meta === undefined) return undefined;
+  const meta = parseMeta(r.meta, path, fail);
+  const mode = meta.mode & 0o7777;
+  switch (kindOfMode(meta.mode)) {
+    case 'dir':
+      return { rel: '', kind: 'dir', mode };
+    case 'file': {
+      const e: ManifestEntry = { rel: '', kind: 'file', mode, size: meta.size };
+      if (r.stamp) e.stamp = r.stamp;
+      if (r.hash) e.sha256 = r.hash;
+      return e;
+    }
+    case 'symlink':
+      return r.target === undefined ? undefined : { rel: '', kind: 'symlink', mode: 0o777, target: r.target };
+    default: {
+      const special = specialOf(meta.mode);
+      return special ? { rel: '', kind: 'other', mode, special } : { rel: '', kind: 'other', mode };
     }
   }
 }

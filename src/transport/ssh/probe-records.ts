@@ -14,7 +14,7 @@
 export const PROBE_MAGIC = 'CLAWPROBE1';
 
 /** Section markers: each request section's records follow its marker; `end` comes last. */
-export const SECTION = { stat: '=S', list: '=L', manifest: '=M', read: '=R', access: '=A', end: '=Z' } as const;
+export const SECTION = { stat: '=S', list: '=L', manifest: '=M', quick: '=Q', read: '=R', access: '=A', end: '=Z' } as const;
 export type SectionName = Exclude<keyof typeof SECTION, 'end'>;
 export type SectionMarker = (typeof SECTION)[SectionName];
 
@@ -31,6 +31,10 @@ export const RECORD = {
   findLstat: { tag: 'P', fields: ['path', 'meta'] },
   /** A regular file's sha256 (hex). */
   hash: { tag: 'H', fields: ['path', 'sha256'] },
+  /** A regular file's stamp "dev:ino:ctime" (GNU find only; ManifestEntry.stamp). */
+  stamp: { tag: 'I', fields: ['path', 'stamp'] },
+  /** The node's clock (epoch seconds) as a manifest section's walk begins (GNU find only; Manifest.at). */
+  clock: { tag: 'C', fields: ['now'] },
   /** A symlink's target. */
   target: { tag: 'K', fields: ['path', 'target'] },
   /** A read file's content, base64. */

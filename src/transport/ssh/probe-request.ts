@@ -83,11 +83,12 @@ export function encodeProbeRequest(req: ProbeRequest, opts: ProbeOptions = {}): 
     [SECTION.stat, uniq(req.stat)],
     [SECTION.list, uniq(req.list)],
     [SECTION.manifest, uniq(req.manifest)],
+    [SECTION.quick, uniq(req.quick)],
     [SECTION.read, uniq(req.read)],
   ];
   const access = uniq(req.access);
   if (access.length > 0) sections.push([SECTION.access, access]);
-  const needFind = sections.slice(0, 3).some(([, ps]) => ps.length > 0);
+  const needFind = sections.slice(0, 4).some(([, ps]) => ps.length > 0);
   const find = opts.portable || !needFind ? 'portable' : opts.gnuFind === undefined ? 'detect' : opts.gnuFind ? 'gnu' : 'portable';
   const lines = [`find ${find}`];
   for (const [marker, paths] of sections) lines.push(marker.slice(1), ...paths.map(pathLine));

@@ -10,16 +10,18 @@
 #
 # Request (one item a line): `lines` or `whole` (how to read the rest: small requests line by line, big
 # ones whole), `find gnu|portable|detect`, then the sections in this order, each a letter
-# on its own line followed by its absolute paths: `S` stat, `L` list, `M` manifest, `R` read, `A` access,
-# and `Z` to end. A path holding a newline is sent as `%` + its text with `\` as `\\` and newline as `\n`.
+# on its own line followed by its absolute paths: `S` stat, `L` list, `M` manifest, `Q` quick (stat-only)
+# manifest, `R` read, `A` access, and `Z` to end. A path holding a newline is sent as `%` + its text with `\` as `\\` and newline as `\n`.
 #
 # Output: NUL-terminated fields. `CLAWPROBE1`, `=G 0|1` when asked to detect GNU find, then per section
-# `=S`, `=L`, `=M`, `=R`, `=A` the records below (src/transport/ssh/probe-records.ts names them), `=Z` last
+# `=S`, `=L`, `=M`, `=Q`, `=R`, `=A` the records below (src/transport/ssh/probe-records.ts names them), `=Z` last
 # (so truncated output is detected):
 #   T path c                 top-level kind of a list/manifest/read path: d (real dir), f (real file), o (other)
 #   M path "hexmode size uid gid"  lstat of a path (`stat -c '%f %s %u %g'`)
 #   P path "t octmode size uid gid"  the same from GNU find's -printf (`%y %m %s %U %G`): no process per path
 #   H path sha256            a regular file's hash
+#   I path dev:ino:ctime     a regular file's stamp (GNU find only: `%D:%i:%C@`); Q sections hash nothing
+#   C now                    the node's clock (`date +%s`) as an M section's walk begins (GNU find only)
 #   K path target            a symlink's target
 #   B path base64            a read file's content
 #   W path 0|1               whether the probe's user may create and remove entries in that dir
@@ -120,7 +122,7 @@ walk() {
 # find's -printf (no process per path but for hashing).
 full() {
   if [ "$gnu" = 1 ]; then
-    "$@" -printf 'P\000%p\000%y %m %s %U %G\000' \( -type f -exec /bin/sh -c "$self" clawprobe-hash "$ph" + -o -type l -printf 'K\000%p\000%l\000' \)
+    "$@" -printf 'P\000%p\000%y %m %s %U %G\000' \( -type f -printf 'I\000%p\000%D:%i:%C@\000' -exec /bin/sh -c "$self" clawprobe-hash "$ph" + -o -type l -printf 'K\000%p\000%l\000' \)
   else
     "$@" \( -exec /bin/sh -c "$self" clawprobe-meta "$ph" + \) \( -type f -exec /bin/sh -c "$self" clawprobe-hash "$ph" + -o -type l -exec /bin/sh -c "$self" clawprobe-link "$ph" + \)
   fi
@@ -136,6 +138,9 @@ flush() {
       if [ "$gnu" = 1 ]; then walk "$@" -mindepth 1 -maxdepth 1 -printf 'P\000%p\000%y %m %s %U %G\000'
       else walk "$@" -mindepth 1 -maxdepth 1 -exec /bin/sh -c "$self" clawprobe-meta "$ph" +; fi ;;
     M) full walk "$@" -mindepth 1 ;;
+    Q)
+      if [ "$gnu" = 1 ]; then walk "$@" -mindepth 1 -printf 'P\000%p\000%y %m %s %U %G\000' \( -type f -printf 'I\000%p\000%D:%i:%C@\000' -o -type l -printf 'K\000%p\000%l\000' \)
+      else full walk "$@" -mindepth 1; fi ;;
   esac
 }
 
@@ -183,19 +188,20 @@ for line in $req; do
       if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then gnu=1; fi
       printf '=G\000%s\000' "$gnu"
       continue ;;
-    S | L | M | R | A | Z)
+    S | L | M | Q | R | A | Z)
       flush "$@"
       set --
       n=0
       sec=$line
       printf '=%s\000' "$sec"
       if [ "$sec" = Z ]; then exit 0; fi
+      if [ "$sec" = M ] && [ "$gnu" = 1 ]; then printf 'C\000%s\000' "$(date +%s 2>/dev/null)"; fi
       continue ;;
     *) echo "clawprobe: bad request line: $line" >&2; exit 2 ;;
   esac
   case $sec in
     S) if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; n=$((n + 1)); else cls "$p"; fi ;;
-    L | M) top "$p"; if [ -d "$p" ] && [ ! -L "$p" ]; then set -- "$@" "$p"; n=$((n + 1)); fi ;;
+    L | M | Q) top "$p"; if [ -d "$p" ] && [ ! -L "$p" ]; then set -- "$@" "$p"; n=$((n + 1)); fi ;;
     R) top "$p"; readfile "$p" ;;
     A) access "$p" ;;
     *) echo "clawprobe: path before a section" >&2; exit 2 ;;

@@ -34,7 +34,7 @@ export function sftpMayAnswer(req: ProbeRequest): boolean {
   const manifest = req.manifest?.length ?? 0;
   // ssh2 sends and reads names as UTF-8: a path or name that is not valid UTF-8 is left to the script.
   if ([...(req.stat ?? []), ...(req.manifest ?? [])].some(hasEscapedBytes)) return false;
-  return stat + manifest > 0 && stat <= SFTP_STAT_MAX_PATHS && manifest <= SFTP_MANIFEST_MAX_ROOTS && !req.list?.length && !req.read?.length && !req.access?.length;
+  return stat + manifest > 0 && stat <= SFTP_STAT_MAX_PATHS && manifest <= SFTP_MANIFEST_MAX_ROOTS && !req.list?.length && !req.read?.length && !req.access?.length && !req.quick?.length;
 }
 
 /**
