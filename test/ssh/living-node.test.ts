@@ -69,7 +69,7 @@ function applyAndSignal(env: Record<string, string>, waitFor: RegExp, sig: NodeJ
 }
 
 describe('a living node over SSH', () => {
-  it('a writer appends to session files during and after the apply: rollback keeps every byte it wrote', { timeout: 180_000 }, async () => {
+  it('a writer appends to session files during and after the apply: rollback keeps every byte it wrote', { timeout: 600_000 }, async () => {
     await reset();
     // The "gateway": appends a numbered turn to an agent's session file every 20 ms (by path, as OpenClaw does),
     // and starts a new session file every 25 turns; it logs each write that succeeded, until told to stop. coder's
