@@ -5,7 +5,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './commands/program.js';
 import { ui } from './commands/ui.js';
 import { ClawError, errorMessage } from './domain/errors.js';
-import { redactText } from './render/redact.js';
+import { redactText } from './shared/redact.js';
 import { safeLine } from './render/safe-line.js';
 
 /** `--json`, `-f json`, `--format=json`, `-fjson`: then errors are a JSON document on stdout too. */

@@ -1,7 +1,7 @@
 import type { NodeResult } from '../domain/results.js';
 import { renderResultsMarkdown } from '../render/results-formats.js';
 import { renderResults } from '../render/results-text.js';
-import { styleFor } from '../render/style.js';
+import { styleFor } from '../terminal/style.js';
 import { applyResultsJson, renderRolloutMarkdown, renderRolloutText } from '../rollout/render.js';
 import { runWaves, type RolloutReport } from '../rollout/run-waves.js';
 import type { ShardSpec } from '../rollout/shard.js';

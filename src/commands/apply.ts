@@ -1,13 +1,13 @@
-import { layoutFor } from '../planner/layout.js';
+import { layoutFor } from '../shared/layout.js';
 import type { Command } from 'commander';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { applyNode } from '../executor/apply-node.js';
 import { newRunId } from '../executor/context.js';
 import type { NodeResult } from '../domain/results.js';
 import { planSummary } from '../render/plan-text.js';
-import { runWithProgress, type ProgressTask } from '../render/progress.js';
+import { runWithProgress, type ProgressTask } from '../terminal/progress.js';
 import { safeLine } from '../render/safe-line.js';
-import { styleFor } from '../render/style.js';
+import { styleFor } from '../terminal/style.js';
 import { confirm } from './confirm.js';
 import { formatOf, sessionOptions, whoAmI, withCommon, withFormat, type CommonValues, type Io } from './options.js';
 import { PLAN_FORMATS, renderPlan } from './output.js';

@@ -1,8 +1,8 @@
 import { errorMessage } from '../domain/errors.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { NodePaths } from '../domain/plan.js';
-import { layoutFor } from '../planner/layout.js';
-import { runWithProgress } from '../render/progress.js';
+import { layoutFor } from '../shared/layout.js';
+import { runWithProgress } from '../terminal/progress.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { loadAll, type SessionOptions } from './session.js';

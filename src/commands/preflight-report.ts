@@ -1,5 +1,5 @@
 import { preflight, type PreflightFinding } from '../planner/preflight.js';
-import { redactText } from '../render/redact.js';
+import { redactText } from '../shared/redact.js';
 import type { NodeSession } from './session.js';
 
 /** `check --target-version V`: per node, the preflight findings as text or JSON, and the exit code. */

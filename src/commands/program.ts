@@ -1,5 +1,5 @@
 import { Command, Help, type Option } from 'commander';
-import { setColorMode } from '../render/style.js';
+import { setColorMode } from '../terminal/style.js';
 import { registerApply } from './apply.js';
 import { registerCheck } from './check.js';
 import { registerCompletion } from './completion.js';

@@ -10,7 +10,7 @@ import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
 import { planNode } from '../planner/plan-node.js';
 import { openNode, type ConnectOptions } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
-import { runWithProgress } from '../render/progress.js';
+import { runWithProgress } from '../terminal/progress.js';
 import { selectShard, type ShardSpec } from '../rollout/shard.js';
 import { progressMode, type Verb } from './progress-mode.js';
 

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ClawError } from '../domain/errors.js';
-import { sha256Hex } from '../facts/manifest.js';
+import { sha256Hex } from '../shared/manifest.js';
 import type { Plan } from '../domain/plan.js';
 import { planSummary } from '../render/plan-text.js';
 import { redactPlan } from '../render/plan-safe.js';

@@ -1,4 +1,4 @@
-import { encodeName, hasEscapedBytes } from '../facts/name-bytes.js';
+import { encodeName, hasEscapedBytes } from '../shared/name-bytes.js';
 import { shQuote } from './sh-quote.js';
 
 /**
@@ -8,7 +8,7 @@ import { shQuote } from './sh-quote.js';
  * may be a mount link), refusing a component that is a symlink (exit 41, before anything is written), and
  * from then on names everything relative to it, so a later swap of a component above cannot redirect a write.
  *
- * Names are bytes (facts/name-bytes.ts): a path that is not valid UTF-8 is rebuilt on the node with printf
+ * Names are bytes (shared/name-bytes.ts): a path that is not valid UTF-8 is rebuilt on the node with printf
  * octal escapes, so it reaches cp and mv exactly; entries are never named in a script (a glob or `cp -a dir/.`
  * takes them as the node has them).
  *

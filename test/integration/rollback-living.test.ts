@@ -11,7 +11,7 @@ import { newRunId } from '../../src/executor/context.js';
 import { acquireLock, breakLock, releaseLock } from '../../src/executor/lock.js';
 import { previewRollback, rollbackRun } from '../../src/executor/rollback.js';
 import type { NodeWriter } from '../../src/transport/types.js';
-import { layoutFor } from '../../src/planner/layout.js';
+import { layoutFor } from '../../src/shared/layout.js';
 import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
 import { tempDemoFleet } from '../helpers/local-fleet.js';
 
