@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands/program.js';
-import { ui } from './commands/ui.js';
+import { ui } from './terminal/ui.js';
 import { ClawError, errorMessage } from './domain/errors.js';
 import { redactText } from './shared/redact.js';
 import { safeLine } from './render/safe-line.js';

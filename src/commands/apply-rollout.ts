@@ -7,7 +7,7 @@ import { runWaves, type RolloutReport } from '../rollout/run-waves.js';
 import type { ShardSpec } from '../rollout/shard.js';
 import type { RolloutSpec } from '../rollout/strategy.js';
 import type { Format } from './options.js';
-import type { NodeSession } from './session.js';
+import type { NodeSession } from '../fleet/session.js';
 
 /**
  * apply with a rollout strategy: the nodes with changes go in waves (`run` applies one wave's nodes in

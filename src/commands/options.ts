@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { ClawError } from '../domain/errors.js';
-import type { SessionOptions } from './session.js';
+import type { SessionOptions } from '../fleet/session.js';
 
 /** What a command's action reports back to `main`: its exit code. */
 export interface Io {

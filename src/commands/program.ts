@@ -10,7 +10,7 @@ import { registerPlan } from './plan.js';
 import { registerRollback } from './rollback.js';
 import { registerRuns, registerUnlock } from './runs.js';
 import { registerShow } from './show.js';
-import { ui } from './ui.js';
+import { ui } from '../terminal/ui.js';
 import { registerWatch } from './watch.js';
 import { clawfleetVersion } from './version.js';
 

@@ -12,7 +12,7 @@ import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { confirm } from './confirm.js';
 import { sessionOptions, whoAmI, withCommon, type CommonValues, type Io } from './options.js';
-import { loadAll } from './session.js';
+import { loadAll } from '../fleet/session.js';
 
 export interface RollbackValues extends CommonValues {
   yes?: boolean;

@@ -9,7 +9,7 @@ import { renderRunDetail, runDetail, type RunDetail } from '../render/run-detail
 import { renderRuns } from '../render/runs-text.js';
 import { safeLine } from '../render/safe-line.js';
 import { styleFor } from '../terminal/style.js';
-import { eachNode, type EachResult } from './each-node.js';
+import { eachNode, type EachResult } from '../fleet/each-node.js';
 import { formatOf, sessionOptions, withCommon, withFormat, type CommonValues, type Io } from './options.js';
 
 interface RunsValues extends CommonValues {

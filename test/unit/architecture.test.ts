@@ -31,10 +31,10 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('only the executor (and the transports themselves) get a NodeWriter; commands only hand it over', () => {
+  it('only the executor (and the transports themselves) get a NodeWriter; commands and the fleet pipeline only hand it over', () => {
     const holders = files('.').filter((f) => /\bNodeWriter\b/.test(readFileSync(join(SRC, f), 'utf8')));
-    expect(holders.filter((f) => !/^(executor|transport|commands)\//.test(f))).toEqual([]);
+    expect(holders.filter((f) => !/^(executor|transport|commands|fleet)\//.test(f))).toEqual([]);
     const writes = /\b(w|writer|n\.writer)!?\.(mkdir|symlink|writeFileAtomic|writeFileExclusive|appendFile|rename|replace|copyTree|rmdir|unlink|exec)\(/;
-    expect(files('commands').filter((f) => writes.test(readFileSync(join(SRC, f), 'utf8')))).toEqual([]);
+    expect([...files('commands'), ...files('fleet')].filter((f) => writes.test(readFileSync(join(SRC, f), 'utf8')))).toEqual([]);
   });
 });

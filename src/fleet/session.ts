@@ -12,7 +12,7 @@ import { openNode, type ConnectOptions } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { runWithProgress } from '../terminal/progress.js';
 import { selectShard, type ShardSpec } from '../rollout/shard.js';
-import { progressMode, type Verb } from './progress-mode.js';
+import { progressMode, type Verb } from '../terminal/progress-mode.js';
 
 export interface SessionOptions extends ConnectOptions {
   inventory: string;

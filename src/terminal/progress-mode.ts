@@ -1,5 +1,5 @@
-import type { ProgressDisplay } from '../terminal/progress.js';
-import { colorEnabled } from '../terminal/style.js';
+import type { ProgressDisplay } from './progress.js';
+import { colorEnabled } from './style.js';
 import { ui } from './ui.js';
 
 export type Verb = 'plan' | 'check' | 'apply';
