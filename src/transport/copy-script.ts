@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../domain/errors.js';
 import { encodeName, hasEscapedBytes } from '../shared/name-bytes.js';
 import { shQuote } from './sh-quote.js';
 
@@ -134,7 +135,7 @@ export function reasonOf(stderr: string, code: number): string {
 }
 
 /** Maps a script's exit to a one-line error (null: it succeeded). */
-export function scriptError(code: number, stderr: string, op: string): { code: string; message: string } | null {
+export function scriptError(code: number, stderr: string, op: string): { code: ErrorCode; message: string } | null {
   if (code === 0) return null;
   const why = reasonOf(stderr, code);
   if (code === EXIT_EXISTS) return { code: 'EEXIST', message: `${op}: ${why}` };

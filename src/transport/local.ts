@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { chmod, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
-import { ClawError } from '../domain/errors.js';
+import { ClawError, type ErrnoCode } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
 import { encodeName, hasEscapedBytes } from '../shared/name-bytes.js';
 import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError, type Held } from './copy-script.js';
@@ -81,7 +81,7 @@ export class LocalNode implements NodeWriter {
   private unmap = (t: string): string => t;
 
   private fail(e: unknown, path: string): never {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    const code = ((e as NodeJS.ErrnoException).code ?? 'EIO') as ErrnoCode;
     if (code === 'ENAMETOOLONG') {
       const long = String((e as NodeJS.ErrnoException).path ?? '');
       const at = this.root && long.startsWith(this.root + '/') ? long.slice(this.root.length) : long;

@@ -1,4 +1,4 @@
-import { ClawError } from '../../domain/errors.js';
+import { ClawError, type ErrorCode } from '../../domain/errors.js';
 import type { DirChild, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
 import { makeManifest, manifestEntry, specialOf } from '../../shared/manifest.js';
 import { decodeName } from '../../shared/name-bytes.js';
@@ -106,7 +106,7 @@ function readSections(buf: Buffer, fail: Fail): Map<string, Section> {
 /** Turn the probe's output back into a ProbeResult (keys are the request's own path strings). */
 export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, node?: string): ProbeResult {
   const fail: Fail = (code, message, path) => {
-    throw new ClawError(code, message, { node, path });
+    throw new ClawError(code as ErrorCode, message, { node, path }); // an errno code of the node, or EIO
   };
   const buf = typeof stdout === 'string' ? Buffer.from(stdout, 'utf8') : stdout;
   const sections = readSections(buf, fail);
