@@ -1,5 +1,5 @@
-import { ConfigParseError } from '../config/merge.js';
-import { mergedText } from '../config/merged-text.js';
+import { ConfigParseError } from '../json5-editor/merge.js';
+import { mergedText } from '../json5-editor/merged-text.js';
 import { describeFact, type PlanInput } from '../planner/context.js';
 import { sectionsFor } from '../planner/rule-config.js';
 import { MAX_CONFIG_BYTES } from '../shared/limits.js';

@@ -1,6 +1,6 @@
 import { ClawError } from '../domain/errors.js';
-import { mergedText } from '../config/merged-text.js';
-import { configDiff } from '../config/unified-diff.js';
+import { mergedText } from '../json5-editor/merged-text.js';
+import { configDiff } from '../json5-editor/unified-diff.js';
 import { sha256Hex } from '../shared/manifest.js';
 import { redactText } from '../shared/redact.js';
 import { runDirs, type RunContext } from './context.js';

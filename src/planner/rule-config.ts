@@ -1,8 +1,8 @@
 import { ownershipOf, plannedGateway, usableBy } from './ownership.js';
 import type { MergeConfigAction, SectionValue } from '../domain/actions.js';
-import { ConfigParseError } from '../config/merge.js';
-import { mergedText } from '../config/merged-text.js';
-import { configDiff } from '../config/unified-diff.js';
+import { ConfigParseError } from '../json5-editor/merge.js';
+import { mergedText } from '../json5-editor/merged-text.js';
+import { configDiff } from '../json5-editor/unified-diff.js';
 import { MAX_CONFIG_BYTES } from '../shared/limits.js';
 import { sha256Hex } from '../shared/manifest.js';
 import { maskConfigValues, safeValues } from '../shared/mask-config.js';

@@ -17,7 +17,7 @@ function imports(file: string): string[] {
 }
 
 const IO = [/^node:fs/, /^fs$/, /^node:child_process/, /^zx/, /^ssh2/, /^ssh2-sftp-client/, /^node:net/, /transport\//, /executor\//, /commands\//];
-const PURE = ['planner', 'domain', 'config', 'render', 'facts', 'rollout', 'check'];
+const PURE = ['shared', 'planner', 'domain', 'json5-editor', 'render', 'facts', 'rollout', 'check'];
 
 describe('architecture', () => {
   it.each(PURE)('src/%s/ imports neither fs, shells, ssh, transports, the executor nor commands', (dir) => {
@@ -46,23 +46,23 @@ describe('architecture', () => {
 const MAY_IMPORT: Record<string, readonly string[]> = {
   domain: [],
   shared: ['domain'],
-  config: ['domain', 'shared'],
+  'json5-editor': ['domain', 'shared'],
   inventory: ['domain', 'shared'],
   transport: ['domain', 'shared'],
   'openclaw-store': ['domain', 'shared'],
   demo: ['domain', 'shared'],
   facts: ['domain', 'shared', 'inventory', 'transport', 'openclaw-store'],
-  planner: ['domain', 'shared', 'inventory', 'config'],
+  planner: ['domain', 'shared', 'inventory', 'json5-editor'],
   render: ['domain', 'shared', 'planner'],
   terminal: ['domain', 'shared', 'render'],
-  check: ['domain', 'shared', 'inventory', 'planner', 'config'],
+  check: ['domain', 'shared', 'inventory', 'planner', 'json5-editor'],
   'plan-file': ['domain', 'shared', 'inventory', 'planner', 'render'],
   rollout: ['domain', 'shared', 'inventory', 'check', 'plan-file', 'render'],
-  executor: ['domain', 'shared', 'inventory', 'transport', 'config', 'planner', 'plan-file', 'render'],
+  executor: ['domain', 'shared', 'inventory', 'transport', 'json5-editor', 'planner', 'plan-file', 'render'],
   sentinel: ['domain', 'shared', 'transport', 'facts', 'openclaw-store'],
   fleet: ['domain', 'shared', 'inventory', 'transport', 'facts', 'planner', 'rollout', 'terminal'],
   watch: ['domain', 'shared', 'inventory', 'transport', 'check', 'executor', 'fleet', 'render', 'sentinel', 'terminal'],
-  commands: ['domain', 'shared', 'inventory', 'transport', 'facts', 'planner', 'render', 'terminal', 'check', 'plan-file', 'rollout', 'executor', 'sentinel', 'fleet', 'watch', 'demo', 'config'],
+  commands: ['domain', 'shared', 'inventory', 'transport', 'facts', 'planner', 'render', 'terminal', 'check', 'plan-file', 'rollout', 'executor', 'sentinel', 'fleet', 'watch', 'demo', 'json5-editor'],
   '.': ['commands', 'domain', 'shared', 'render', 'terminal'], // src/cli.ts
 };
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import JSON5 from 'json5';
 import fc from 'fast-check';
-import { ConfigParseError, mergeConfigText, parseConfig, type SectionDefault } from '../../src/config/merge.js';
+import { ConfigParseError, mergeConfigText, parseConfig, type SectionDefault } from '../../src/json5-editor/merge.js';
 
 const MEMORY: SectionDefault = { path: ['agents', 'defaults', 'memorySearch'], value: { enabled: true, provider: 'local' } };
 const MEDIA: SectionDefault = { path: ['tools', 'media'], value: { audio: { enabled: true } } };
