@@ -2,9 +2,9 @@ import type { LinkAction } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
 import type { Manifest } from '../domain/facts.js';
 import { runDirs, type RunContext } from './context.js';
-import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
+import { baseName, mkdirp, parentOf, statOne } from './fs-helpers.js';
 import { now } from './journal.js';
-import { copyDirName, dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
+import { copyDirName, entryDigest, pointTo } from './link-helpers.js';
 import { undoLink } from './link-undo.js';
 import type { Step, UndoOf } from './step.js';
 

@@ -2,7 +2,6 @@ import type { Cell, CheckResult } from '../domain/check.js';
 import { rowDrifts } from '../domain/check.js';
 import { escapeDeep } from './escape.js';
 import { redactText } from '../shared/redact.js';
-import { redactShapes } from '../shared/secret-shapes.js';
 import type { Style } from './style.js';
 
 /** A cell as the terminal shows it: ✓, ✗ what, ? (why below), ~ waived drift, – not applicable. */

@@ -20,7 +20,7 @@ export interface Shape {
 
 /** The pattern's leading literal is its hint unless others are given. */
 const s = (name: string, body: string, keep = false, hints?: string[]): Shape => {
-  const lead = body.replace(/^\(\?<!\[[^\]]*\]\)/, '').replace(/^\(/, '').match(/^(?:[A-Za-z0-9_:\/-]|\\\.)+/);
+  const lead = body.replace(/^\(\?<!\[[^\]]*\]\)/, '').replace(/^\(/, '').match(/^(?:[A-Za-z0-9_:/-]|\\\.)+/);
   const h = hints ?? (lead ? [lead[0].replace(/\\\./g, '.')] : []);
   if (h.length === 0) throw new InternalError(`secret shape ${name} needs hints`);
   return { name, re: new RegExp(body, 'g'), keep, hints: h };

@@ -6,7 +6,7 @@ import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, hel
 import type { EntryCopy } from '../types.js';
 import { shQuote } from '../sh-quote.js';
 import type { Ownership } from '../types.js';
-import { firstLine, type RawExec } from './exec-channel.js';
+import type { RawExec } from './exec-channel.js';
 import { FX, fxCode, type SftpChannel } from './sftp-channel.js';
 
 /**
