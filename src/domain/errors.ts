@@ -88,6 +88,15 @@ export class ClawError extends Error {
   }
 }
 
+/** One node's failure, one line, always starting with the node's name ("node02: …"). */
+export function nodeError(node: string, e: unknown): string {
+  const m = errorMessage(e);
+  return m.startsWith(`${node}:`) ? m : `${node}: ${m}`;
+}
+
+/** The one per-node outcome shape: what one node gave, or its failure as nodeError made it. */
+export type NodeOutcome<R> = { node: string; ok: true; value: R } | { node: string; ok: false; error: string };
+
 export function errorMessage(e: unknown): string {
   if (e instanceof ClawError) return e.oneLine();
   if (e instanceof Error) return e.message.split('\n')[0] ?? String(e);
