@@ -3,9 +3,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands/program.js';
-import { ui } from './commands/ui.js';
-import { ClawError, errorMessage } from './domain/errors.js';
-import { redactText } from './render/redact.js';
+import { ui } from './terminal/ui.js';
+import { ClawError, InternalError, errorMessage } from './domain/errors.js';
+import { redactText } from './shared/redact.js';
 import { safeLine } from './render/safe-line.js';
 
 /** `--json`, `-f json`, `--format=json`, `-fjson`: then errors are a JSON document on stdout too. */
@@ -24,7 +24,15 @@ function usageLine(e: CommanderError): string {
     .join(' ');
 }
 
-function report(e: unknown, argv: string[], out: NodeJS.WritableStream, named = true): void {
+/** A broken invariant: said to be a clawfleet bug, with its stack (whatever the verbosity). */
+function reportInternal(e: InternalError, argv: string[], out: NodeJS.WritableStream): void {
+  const line = `internal error: ${errorMessage(e)} (this is a clawfleet bug; please report it with the stack below)`;
+  process.stderr.write(`clawfleet: ${safeLine(line)}\n${redactText(String(e.stack))}\n`);
+  if (wantsJson(argv)) out.write(JSON.stringify({ format: 'clawfleet-error', version: 1, error: { code: 'INTERNAL', message: redactText(line) } }, null, 2) + '\n');
+}
+
+export function report(e: unknown, argv: string[], out: NodeJS.WritableStream, named = true): void {
+  if (e instanceof InternalError) return reportInternal(e, argv, out);
   const cmd = named ? argv.find((a) => !a.startsWith('-')) : undefined;
   const line = errorMessage(e); // one line, whatever the error (several schema issues are joined)
   const prefix = cmd && e instanceof ClawError ? `clawfleet ${cmd}: ` : 'clawfleet: ';

@@ -1,7 +1,8 @@
-import { ConfigParseError } from '../config/merge.js';
-import { mergedText } from '../config/merged-text.js';
+import { ConfigParseError } from '../json5-editor/merge.js';
+import { mergedText } from '../json5-editor/merged-text.js';
 import { describeFact, type PlanInput } from '../planner/context.js';
-import { MAX_CONFIG_BYTES, sectionsFor } from '../planner/rule-config.js';
+import { sectionsFor } from '../planner/rule-config.js';
+import { MAX_CONFIG_BYTES } from '../shared/limits.js';
 import { Judgement } from './judgement.js';
 
 /** Whether a dotted key path lies in a section, or above it (an ancestor that is not an object). */

@@ -1,6 +1,6 @@
 import type { PathFact } from '../domain/facts.js';
 import { describeFact, factOf, type PlanInput } from '../planner/context.js';
-import type { LinkSlot } from '../planner/layout.js';
+import type { LinkSlot } from '../shared/layout.js';
 import { Judgement } from './judgement.js';
 
 /** The data dirs a slot's target needs (its ancestors under the data root, and itself). */

@@ -1,6 +1,6 @@
 import type { Cell } from '../domain/check.js';
 import { compareVersions } from '../planner/version.js';
-import { redactText } from '../render/redact.js';
+import { redactText } from '../shared/redact.js';
 
 export const DOCTOR_ITEM = 'openclaw-doctor';
 export const SECRETS_ITEM = 'openclaw-secrets';

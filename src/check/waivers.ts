@@ -1,5 +1,5 @@
 import type { Cell, CheckResult } from '../domain/check.js';
-import { globToRe } from '../planner/context.js';
+import { globToRe } from '../shared/glob.js';
 import { finish } from './build.js';
 
 /** Accepted drift: known, explained, and only until it expires. */

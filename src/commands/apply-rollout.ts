@@ -1,13 +1,13 @@
 import type { NodeResult } from '../domain/results.js';
 import { renderResultsMarkdown } from '../render/results-formats.js';
 import { renderResults } from '../render/results-text.js';
-import { styleFor } from '../render/style.js';
+import { styleFor } from '../terminal/style.js';
 import { applyResultsJson, renderRolloutMarkdown, renderRolloutText } from '../rollout/render.js';
 import { runWaves, type RolloutReport } from '../rollout/run-waves.js';
 import type { ShardSpec } from '../rollout/shard.js';
 import type { RolloutSpec } from '../rollout/strategy.js';
 import type { Format } from './options.js';
-import type { NodeSession } from './session.js';
+import type { NodeSession } from '../fleet/session.js';
 
 /**
  * apply with a rollout strategy: the nodes with changes go in waves (`run` applies one wave's nodes in

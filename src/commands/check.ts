@@ -4,7 +4,7 @@ import { renderCheck, CHECK_FORMATS, checkFormatOf, writeOutput, type CheckForma
 import { runCheck } from '../watch/run-check.js';
 import { waiversFor } from '../watch/waivers-file.js';
 import { sessionOptions, withCommon, withFormat, type CommonValues, type Io } from './options.js';
-import { openSession } from './session.js';
+import { openSession } from '../fleet/session.js';
 import { preflightReport } from './preflight-report.js';
 import { shardOf, withShard, type ShardValues } from './rollout-options.js';
 

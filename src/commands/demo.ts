@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createDemoFleet } from '../demo/demo-fleet.js';
 import type { Io } from './options.js';
 import { planCommand } from './plan.js';
-import { ui } from './ui.js';
+import { ui } from '../terminal/ui.js';
 
 const DEMO_AFTER = `
 The fleet reproduces the reference scenario:

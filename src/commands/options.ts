@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { ClawError } from '../domain/errors.js';
-import type { SessionOptions } from './session.js';
+import type { SessionOptions } from '../fleet/session.js';
 
 /** What a command's action reports back to `main`: its exit code. */
 export interface Io {
@@ -13,7 +13,8 @@ export interface Io {
 export function withCommon(cmd: Command): Command {
   return cmd
     .option('-i, --inventory <FILE>', 'inventory file (default: inventory.yaml)')
-    .option('--plans <DIR>', 'where baselines <name>.yaml live (default: ./plans beside the inventory, then the built-in plans)')
+    .option('--baselines <DIR>', 'where baselines <name>.yaml live (default: ./plans beside the inventory, then the built-in plans)')
+    .option('--plans <DIR>', 'old name of --baselines (still works)')
     .option('-l, --limit <LIST>', "only these nodes/groups: comma-separated names, groups or globs; '!name' excludes; repeatable (-l prod -l '!node04')", collect)
     .option('--parallel <N>', 'nodes worked on at once (default: 8)')
     .option('--connect-timeout <S>', 'SSH connect and handshake timeout in seconds (default: 10)')
@@ -49,6 +50,8 @@ export function positiveInt(name: string, v: string | undefined, dflt: number): 
 /** Commander's parsed common options (camelCase), as a session needs them. */
 export interface CommonValues {
   inventory?: string;
+  baselines?: string;
+  /** `--plans`, the old name of `--baselines`. */
   plans?: string;
   limit?: string[];
   parallel?: string;
@@ -65,7 +68,8 @@ export function sessionOptions(v: CommonValues): SessionOptions {
     trustNewHostKeys: Boolean(v.trustNewHostKeys),
     connectTimeoutMs: positiveInt('connect-timeout', v.connectTimeout, 10) * 1000,
   };
-  if (v.plans !== undefined) o.plans = v.plans;
+  const baselines = v.baselines ?? v.plans;
+  if (baselines !== undefined) o.baselines = baselines;
   if (v.limit?.length) o.limit = v.limit;
   if (v.knownHosts !== undefined) o.knownHostsFiles = [v.knownHosts];
   if (v.sshConfig !== undefined) o.sshConfigPath = v.sshConfig;

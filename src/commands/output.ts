@@ -2,7 +2,7 @@ import type { Plan } from '../domain/plan.js';
 import { planToJson } from '../plan-file/io.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { styleFor } from '../render/style.js';
+import { styleFor } from '../terminal/style.js';
 import type { Format } from './options.js';
 
 export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;

@@ -3,7 +3,7 @@ import { writePlanFile } from '../plan-file/io.js';
 import { planSummary } from '../render/plan-text.js';
 import { formatOf, sessionOptions, withCommon, withFormat, type CommonValues, type Io } from './options.js';
 import { PLAN_FORMATS, renderPlan } from './output.js';
-import { openSession, toPlan } from './session.js';
+import { openSession, toPlan } from '../fleet/session.js';
 import { markShard, shardOf, withShard, type ShardValues } from './rollout-options.js';
 
 export interface PlanValues extends CommonValues, ShardValues {

@@ -1,6 +1,6 @@
 import { preflight, type PreflightFinding } from '../planner/preflight.js';
-import { redactText } from '../render/redact.js';
-import type { NodeSession } from './session.js';
+import { redactText } from '../shared/redact.js';
+import type { NodeSession } from '../fleet/session.js';
 
 /** `check --target-version V`: per node, the preflight findings as text or JSON, and the exit code. */
 export function preflightReport(nodes: NodeSession[], target: string): { text: string; json: unknown; code: number } {

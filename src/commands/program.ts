@@ -1,5 +1,5 @@
 import { Command, Help, type Option } from 'commander';
-import { setColorMode } from '../render/style.js';
+import { setColorMode } from '../terminal/style.js';
 import { registerApply } from './apply.js';
 import { registerCheck } from './check.js';
 import { registerCompletion } from './completion.js';
@@ -10,7 +10,7 @@ import { registerPlan } from './plan.js';
 import { registerRollback } from './rollback.js';
 import { registerRuns, registerUnlock } from './runs.js';
 import { registerShow } from './show.js';
-import { ui } from './ui.js';
+import { ui } from '../terminal/ui.js';
 import { registerWatch } from './watch.js';
 import { clawfleetVersion } from './version.js';
 

@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
-import { ClawError, errorMessage } from '../domain/errors.js';
+import { ClawError, nodeError } from '../domain/errors.js';
 import type { NodePaths } from '../domain/plan.js';
 import { RUN_ID_RE } from '../executor/context.js';
 import { previewRollback, rollbackRun, type RollbackPreview, type RollbackResult } from '../executor/rollback.js';
-import { layoutFor } from '../planner/layout.js';
+import { layoutFor } from '../shared/layout.js';
 import { safeLine } from '../render/safe-line.js';
 import type { PlannedLayout } from '../executor/journal-trust.js';
-import { eachLimit } from '../render/progress.js';
-import { styleFor } from '../render/style.js';
+import { eachLimit } from '../terminal/progress.js';
+import { styleFor } from '../terminal/style.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { confirm } from './confirm.js';
 import { sessionOptions, whoAmI, withCommon, type CommonValues, type Io } from './options.js';
-import { loadAll } from './session.js';
+import { loadAll } from '../fleet/session.js';
 
 export interface RollbackValues extends CommonValues {
   yes?: boolean;
@@ -29,11 +29,6 @@ interface Opened {
   planned?: PlannedLayout;
   error?: string;
 }
-
-const prefixed = (node: string, e: unknown) => {
-  const m = errorMessage(e);
-  return m.startsWith(`${node}:`) ? m : `${node}: ${m}`;
-};
 
 function showPreview(p: RollbackPreview, s: ReturnType<typeof styleFor>): string {
   if (p.refusals.length) return p.refusals.map((r) => `${s.red('refused')}   ${p.node}: ${safeLine(r)}`).join('\n') + '\n';
@@ -71,7 +66,7 @@ export async function rollbackCommand(runId: string, v: RollbackValues, out: Nod
       const paths = { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir };
       return { node: spec.name, w, paths, preview: await previewRollback(w, paths, runId, { ...opts, planned: l }), planned: l };
     } catch (e) {
-      return { node: spec.name, w, paths: null, preview: null, error: prefixed(spec.name, e) };
+      return { node: spec.name, w, paths: null, preview: null, error: nodeError(spec.name, e) };
     }
   });
   try {
@@ -106,7 +101,7 @@ export async function rollbackCommand(runId: string, v: RollbackValues, out: Nod
       try {
         return { ok: true as const, value: await rollbackRun(n.w!, n.paths!, runId, whoAmI(), { ...opts, planned: n.planned }) };
       } catch (e) {
-        return { ok: false as const, error: prefixed(n.node, e) };
+        return { ok: false as const, error: nodeError(n.node, e) };
       }
     });
     for (const r of results) {

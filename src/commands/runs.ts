@@ -4,12 +4,12 @@ import { RUN_ID_RE } from '../executor/context.js';
 import { parseJournal } from '../executor/journal.js';
 import { breakLock } from '../executor/lock.js';
 import { listRuns } from '../executor/rollback.js';
-import { redactText } from '../render/redact.js';
+import { redactText } from '../shared/redact.js';
 import { renderRunDetail, runDetail, type RunDetail } from '../render/run-detail.js';
 import { renderRuns } from '../render/runs-text.js';
 import { safeLine } from '../render/safe-line.js';
-import { styleFor } from '../render/style.js';
-import { eachNode, type EachResult } from './each-node.js';
+import { styleFor } from '../terminal/style.js';
+import { eachNode, type EachResult } from '../fleet/each-node.js';
 import { formatOf, sessionOptions, withCommon, withFormat, type CommonValues, type Io } from './options.js';
 
 interface RunsValues extends CommonValues {

@@ -5,8 +5,8 @@ import { checkSavedNodePlan } from '../plan-file/check-node.js';
 import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
 import { readPlanFile } from '../plan-file/io.js';
 import { selectShard } from '../rollout/shard.js';
-import { inventoryRef, openSavedPlan, type Session, type SessionOptions } from './session.js';
-import { note } from './ui.js';
+import { inventoryRef, openSavedPlan, type Session, type SessionOptions } from '../fleet/session.js';
+import { note } from '../terminal/ui.js';
 
 const short = (sha: string) => sha.slice(0, 12);
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ClawError } from '../domain/errors.js';
 import { loadFleetSecret, defaultSecretFile } from '../sentinel/fleet-secret.js';
-import { styleFor } from '../render/style.js';
+import { styleFor } from '../terminal/style.js';
 import { DEFAULT_RETRY } from '../watch/notify/deliver.js';
 import { commandNotifier, httpNotifier, type Notifier } from '../watch/notify/notifiers.js';
 import { eventLine } from '../watch/notify/payloads.js';

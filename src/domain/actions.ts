@@ -1,3 +1,4 @@
+import { InternalError } from './errors.js';
 import type { Ownership, PathFact } from './facts.js';
 
 /**
@@ -105,6 +106,6 @@ export function expectFromFact(fact: PathFact, digest?: string): Expect {
     case 'symlink':
       return { kind: 'symlink', target: fact.target };
     case 'other':
-      throw new Error('cannot expect a special file');
+      throw new InternalError('cannot expect a special file');
   }
 }

@@ -1,16 +1,78 @@
 /**
+ * Every code a ClawError carries (the `code` of a JSON error document): one union, so that a new code is
+ * added here once and a switch over codes is checked for exhaustiveness.
+ */
+export type ErrorCode =
+  | ErrnoCode
+  | 'HOSTKEY_CERT'
+  | 'HOSTKEY_CHANGED'
+  | 'ALIVE'
+  | 'AUTH_FAILED'
+  | 'BECOME_FAILED'
+  | 'CONFLICT'
+  | 'CONN_LOST'
+  | 'CONN_REFUSED'
+  | 'CONN_RESET'
+  | 'DNS'
+  | 'EEXIST'
+  | 'EINVAL'
+  | 'EIO'
+  | 'ELOOP'
+  | 'ENOENT'
+  | 'EPATH'
+  | 'EWRITE'
+  | 'EXEC_FAILED'
+  | 'HOSTKEY_REVOKED'
+  | 'HOSTKEY_UNKNOWN'
+  | 'INSTALL'
+  | 'INTERRUPTED'
+  | 'INVALID_CONFIG'
+  | 'JOURNAL'
+  | 'KEY_ENCRYPTED'
+  | 'KEY_INVALID'
+  | 'LIMIT'
+  | 'LOCKED'
+  | 'LOCK_LOST'
+  | 'MERGE'
+  | 'NOFOLLOW'
+  | 'NOLOCK'
+  | 'NORUN'
+  | 'PLAN'
+  | 'PLANFILE'
+  | 'PROTECTED'
+  | 'PROXY_FAILED'
+  | 'ROLLBACK_REFUSED'
+  | 'SCHEMA'
+  | 'SECRET'
+  | 'SSH_CONFIG'
+  | 'SSH_ERROR'
+  | 'STALE'
+  | 'STATE'
+  | 'TIMEOUT'
+  | 'UNHEALTHY'
+  | 'UNREACHABLE'
+  | 'UNTRUSTED'
+  | 'USAGE'
+  | 'VALIDATE_FAILED'
+  | 'VERIFY'
+  | 'YAML';
+
+/** A node's errno code (ENOENT, EACCES, ENAMETOOLONG…), passed on as the file system or SFTP named it. */
+export type ErrnoCode = `E${string}`;
+
+/**
  * The one error class users see. `node` and `path` name where; the message is one line and never
  * holds a secret or a stack.
  */
 export class ClawError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly node: string | undefined;
   readonly path: string | undefined;
   /** Several findings at once (e.g. every schema issue of a file), each a one-line message of its own; the
    *  message joins them, so the error stays one line (JSON errors list them apart). */
   readonly issues: string[] | undefined;
 
-  constructor(code: string, message: string, where: { node?: string; path?: string; issues?: string[] } = {}) {
+  constructor(code: ErrorCode, message: string, where: { node?: string; path?: string; issues?: string[] } = {}) {
     super(message);
     this.name = 'ClawError';
     this.code = code;
@@ -26,8 +88,28 @@ export class ClawError extends Error {
   }
 }
 
+/** One node's failure, one line, always starting with the node's name ("node02: …"). */
+export function nodeError(node: string, e: unknown): string {
+  const m = errorMessage(e);
+  return m.startsWith(`${node}:`) ? m : `${node}: ${m}`;
+}
+
+/** The one per-node outcome shape: what one node gave, or its failure as nodeError made it. */
+export type NodeOutcome<R> = { node: string; ok: true; value: R } | { node: string; ok: false; error: string };
+
 export function errorMessage(e: unknown): string {
   if (e instanceof ClawError) return e.oneLine();
   if (e instanceof Error) return e.message.split('\n')[0] ?? String(e);
   return String(e);
+}
+
+/**
+ * A broken invariant inside clawfleet (not a node, file or user error): the CLI says it is a clawfleet bug and
+ * prints the stack, whatever the verbosity.
+ */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InternalError';
+  }
 }

@@ -45,7 +45,7 @@ export interface ManifestEntry {
   /**
    * A regular file's identity as the node saw it, "dev:ino:ctime" (ctime "sec.frac"): equal stamps mean the
    * same inode not changed since (a write always moves ctime), so its hash may be reused instead of read
-   * again (facts/manifest.ts sameByStamps). Absent where a transport cannot tell (SFTP, portable find).
+   * again (shared/manifest.ts sameByStamps). Absent where a transport cannot tell (SFTP, portable find).
    */
   stamp?: string;
 }
@@ -74,7 +74,7 @@ export interface ProbeRequest {
   list?: string[];
   /**
    * Stat-only manifests of these dirs: every entry with its stamp, files not hashed (a file's `sha256` absent).
-   * Compared with an earlier hashed manifest by facts/manifest.ts sameByStamps, so big trees are not read again.
+   * Compared with an earlier hashed manifest by shared/manifest.ts sameByStamps, so big trees are not read again.
    */
   quick?: string[];
   /** Text of these files (null when not a regular file). */

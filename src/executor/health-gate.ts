@@ -1,7 +1,7 @@
 import { ClawError } from '../domain/errors.js';
 import type { HealthSpec } from '../domain/inventory.js';
 import type { HealthResult } from '../domain/results.js';
-import { redactText } from '../render/redact.js';
+import { redactText } from '../shared/redact.js';
 import { asShCommand, healthScript, OPENCLAW_HEALTH } from '../transport/openclaw-cli.js';
 import type { NodeWriter } from '../transport/types.js';
 import { now, type Journal } from './journal.js';

@@ -1,4 +1,5 @@
 import { ClawError } from '../domain/errors.js';
+import { schemaIssueLines } from '../shared/schema-issues.js';
 import type { NodeWriter } from '../transport/types.js';
 import { JOURNAL_VERSION, JournalRecordSchema, type JournalRecord } from './journal-schema.js';
 
@@ -46,8 +47,7 @@ export function parseJournal(text: string, where: { node?: string; path?: string
     }
     const r = JournalRecordSchema.safeParse(raw);
     if (!r.success) {
-      const issue = r.error.issues[0]!;
-      throw refuse(`not a valid record (${issue.path.join('.') || 'record'}: ${issue.message})`);
+      throw refuse(`not a valid record (${schemaIssueLines(r.error.issues, 'record').join('; ')})`);
     }
     out.push(r.data);
   }

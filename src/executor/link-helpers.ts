@@ -1,5 +1,5 @@
 import type { Manifest } from '../domain/facts.js';
-import { subManifest } from '../facts/manifest.js';
+import { subManifest } from '../shared/manifest.js';
 import type { RunContext } from './context.js';
 import { baseName, parentOf, statOne } from './fs-helpers.js';
 

@@ -1,6 +1,6 @@
 import { ClawError } from '../domain/errors.js';
 import type { Manifest } from '../domain/facts.js';
-import { topLevelNames } from '../facts/manifest.js';
+import { topLevelNames } from '../shared/manifest.js';
 import type { JournalRecord } from './journal-schema.js';
 import { runDirs, type RunContext } from './context.js';
 import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';

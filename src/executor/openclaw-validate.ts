@@ -1,5 +1,5 @@
 import { ClawError } from '../domain/errors.js';
-import { redactText } from '../render/redact.js';
+import { redactText } from '../shared/redact.js';
 import { asShCommand, NOT_FOUND_MARK, VALIDATE_TIMEOUT_S, validateScript } from '../transport/openclaw-cli.js';
 import type { ExecResult } from '../transport/types.js';
 import type { RunContext } from './context.js';

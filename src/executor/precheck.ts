@@ -1,9 +1,9 @@
 import type { Action, Expect } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
 import type { PathFact } from '../domain/facts.js';
-import { fileBytes, sameByStamps } from '../facts/manifest.js';
+import { fileBytes, sameByStamps } from '../shared/manifest.js';
 import { BUILTIN_PROTECTED } from '../domain/protected.js';
-import { globToRe } from '../planner/context.js';
+import { globToRe } from '../shared/glob.js';
 import type { RunContext } from './context.js';
 
 function show(f: PathFact | Expect): string {

@@ -1,8 +1,8 @@
 import { ClawError } from '../domain/errors.js';
-import { mergedText } from '../config/merged-text.js';
-import { configDiff } from '../config/unified-diff.js';
-import { sha256Hex } from '../facts/manifest.js';
-import { redactText } from '../render/redact.js';
+import { mergedText } from '../json5-editor/merged-text.js';
+import { configDiff } from '../json5-editor/unified-diff.js';
+import { sha256Hex } from '../shared/manifest.js';
+import { redactText } from '../shared/redact.js';
 import { runDirs, type RunContext } from './context.js';
 import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
 import type { UndoOf, Step } from './step.js';

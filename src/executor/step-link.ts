@@ -1,12 +1,12 @@
 import type { LinkAction } from '../domain/actions.js';
 import { ClawError } from '../domain/errors.js';
 import type { Manifest } from '../domain/facts.js';
-import { fileBytes, sameByStamps } from '../facts/manifest.js';
+import { fileBytes, sameByStamps } from '../shared/manifest.js';
 import { RECHECK_BY_STAMPS_FROM } from './precheck.js';
 import { runDirs, type RunContext } from './context.js';
-import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
+import { baseName, mkdirp, parentOf, statOne } from './fs-helpers.js';
 import { now } from './journal.js';
-import { copyDirName, dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
+import { copyDirName, entryDigest, pointTo } from './link-helpers.js';
 import { undoLink } from './link-undo.js';
 import type { Step, UndoOf } from './step.js';
 

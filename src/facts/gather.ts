@@ -2,13 +2,13 @@ import { ACCOUNT_FILES, resolveGateway } from './gateway-user.js';
 import type { NodeFacts } from '../domain/facts.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
-import { layoutFor, type Layout } from '../planner/layout.js';
-import { MAX_CONFIG_BYTES } from '../planner/rule-config.js';
+import { layoutFor, type Layout } from '../shared/layout.js';
+import { MAX_CONFIG_BYTES } from '../shared/limits.js';
 import type { NodeReader } from '../transport/types.js';
 import { recordedVersion } from './config-version.js';
 import { credentialHoldings } from './credentials.js';
 import { BUILTIN_PROTECTED } from '../domain/protected.js';
-import { globToRe } from '../planner/context.js';
+import { globToRe } from '../shared/glob.js';
 import type { CredentialHolding, Manifest, ProbeRequest, ProbeResult } from '../domain/facts.js';
 import { resolveIncludes, topLevelIncludeRequest } from './includes.js';
 

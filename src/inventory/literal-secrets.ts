@@ -5,8 +5,8 @@
  * at load. `${VAR}` references (OpenClaw substitutes them on the node) and empty strings are fine, and so are
  * values under keys that merely mention auth (`cdpAuth: "none"`, `auth.mode: "token"`).
  */
-import { secretKeyStrict } from '../render/secret-keys.js';
-import { hasSecretShape } from '../render/secret-shapes.js';
+import { secretKeyStrict } from '../shared/secret-keys.js';
+import { hasSecretShape } from '../shared/secret-shapes.js';
 
 const ENV_REF = /^\$\{[A-Z0-9_]+\}$/;
 

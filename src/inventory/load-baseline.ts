@@ -17,8 +17,8 @@ export interface LoadedBaseline {
 export const BUILTIN_PLANS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'plans');
 
 /** Finds `<name>.yaml` in the given plans dirs, first hit wins. */
-export async function loadBaseline(name: string, plansDirs: string[]): Promise<LoadedBaseline> {
-  for (const dir of plansDirs) {
+export async function loadBaseline(name: string, baselineDirs: string[]): Promise<LoadedBaseline> {
+  for (const dir of baselineDirs) {
     const file = join(dir, `${name}.yaml`);
     if (!existsSync(file)) continue;
     const y = await loadYaml(file, BaselineSchema);
@@ -28,7 +28,7 @@ export async function loadBaseline(name: string, plansDirs: string[]): Promise<L
     checkBaselineSecrets(y.value, file, y.text);
     return { baseline: y.value, file, sha256: y.sha256 };
   }
-  const known = plansDirs.flatMap((d) => {
+  const known = baselineDirs.flatMap((d) => {
     try {
       return readdirSync(d).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
     } catch {
@@ -36,10 +36,10 @@ export async function loadBaseline(name: string, plansDirs: string[]): Promise<L
     }
   });
   const near = suggest(name, known);
-  throw new ClawError('ENOENT', `baseline "${name}" not found in ${plansDirs.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+  throw new ClawError('ENOENT', `baseline "${name}" not found in ${baselineDirs.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
 }
 
-export function plansDirsFor(inventoryFile: string, explicit?: string): string[] {
+export function baselineDirsFor(inventoryFile: string, explicit?: string): string[] {
   if (explicit) return [resolve(explicit)];
   return [join(dirname(resolve(inventoryFile)), 'plans'), BUILTIN_PLANS];
 }

@@ -26,16 +26,20 @@ const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.de
 /** The keys an object schema allows at `path` (through records, arrays, defaults, optionals), for suggestions. */
 export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let s: z.ZodType | undefined = schema;
-  let rest = [...path];
+  const rest = [...path];
   for (let guard = 0; s && guard < 64; guard++) {
     const d = defOf(s);
     if (d.innerType) s = d.innerType;
     else if (d.type === 'pipe' && d.in) s = d.in;
     else if (rest.length === 0) return d.type === 'object' && d.shape ? Object.keys(d.shape) : [];
     else if (d.type === 'object' && d.shape) s = d.shape[String(rest.shift())];
-    else if (d.type === 'record' && d.valueType) (rest.shift(), (s = d.valueType));
-    else if (d.type === 'array' && d.element) (rest.shift(), (s = d.element));
-    else return [];
+    else if (d.type === 'record' && d.valueType) {
+      rest.shift();
+      s = d.valueType;
+    } else if (d.type === 'array' && d.element) {
+      rest.shift();
+      s = d.element;
+    } else return [];
   }
   return [];
 }

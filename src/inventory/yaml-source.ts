@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ClawError } from '../domain/errors.js';
-import { sha256Hex } from '../facts/manifest.js';
+import { sha256Hex } from '../shared/manifest.js';
 import { keysAt, suggest } from './suggest.js';
 
 export interface LoadedYaml<T> {

@@ -2,7 +2,7 @@
  * A saved plan is untrusted input: it travels through a pull request and anyone with write access to it could
  * have edited it (a `quarantine` whose path is `/root/.ssh`). Before anything is applied, every action of
  * every node is checked against what the planner could have produced for that node from the inventory and
- * the baseline: the node's layout is derived again (planner/layout.ts, with the node's real home), and each
+ * the baseline: the node's layout is derived again (shared/layout.ts, with the node's real home), and each
  * action's kind, id, path, target, mode, sections and expected state must be one the planner emits for it.
  * What it cannot check offline is the node's state (`expect`): the executor re-reads that before acting.
  */
@@ -10,7 +10,7 @@ import type { Action } from '../domain/actions.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { NodePlan } from '../domain/plan.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
-import { layoutFor, type Layout } from '../planner/layout.js';
+import { layoutFor, type Layout } from '../shared/layout.js';
 import { sectionsOf } from '../planner/rule-config.js';
 
 export interface SavedPlanProblem {

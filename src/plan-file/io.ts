@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ClawError } from '../domain/errors.js';
-import { sha256Hex } from '../facts/manifest.js';
+import { sha256Hex } from '../shared/manifest.js';
+import { schemaIssueLines } from '../shared/schema-issues.js';
 import type { Plan } from '../domain/plan.js';
 import { planSummary } from '../render/plan-text.js';
 import { redactPlan } from '../render/plan-safe.js';
@@ -45,8 +46,8 @@ export async function readPlanFile(file: string): Promise<{ plan: Plan; sha256: 
   }
   const r = PlanSchema.safeParse(json);
   if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ClawError('PLANFILE', `invalid plan file at ${i.path.join('.') || '(root)'}: ${i.message}`, { path: file });
+    const issues = schemaIssueLines(r.error.issues);
+    throw new ClawError('PLANFILE', `invalid plan file at ${issues.join('; ')}`, { path: file, issues });
   }
   const { summary: _s, ...plan } = r.data;
   return { plan: plan as Plan, sha256: sha256Hex(text) };

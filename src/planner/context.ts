@@ -4,8 +4,8 @@ import type { NodeSpec } from '../domain/inventory.js';
 import type { Diagnostic, Severity } from '../domain/plan.js';
 import { BUILTIN_PROTECTED } from '../domain/protected.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
-import type { Layout } from './layout.js';
-import picomatch from 'picomatch';
+import { globToRe } from '../shared/glob.js';
+import type { Layout } from '../shared/layout.js';
 
 /** What every planner rule reads. Plain data; rules are pure functions of it. */
 export interface PlanInput {
@@ -50,17 +50,4 @@ export function matchesProtected(input: PlanInput, absPath: string): boolean {
   if (!absPath.startsWith(home)) return false;
   const rel = absPath.slice(home.length);
   return [...BUILTIN_PROTECTED, ...input.baseline.protected].some((g) => globToRe(g).test(rel));
-}
-
-const compiled = new Map<string, RegExp>();
-
-/**
- * A protected glob as a RegExp, by picomatch (the one glob semantics of clawfleet): `*` matches within one
- * path segment, `**` any depth (OpenClaw nests files under `credentials/`), dotfiles included. Compiled once
- * per glob (the planner asks for every path it touches).
- */
-export function globToRe(glob: string): RegExp {
-  let re = compiled.get(glob);
-  if (!re) compiled.set(glob, (re = picomatch.makeRe(glob, { dot: true })));
-  return re;
 }

@@ -1,5 +1,5 @@
 import type { Manifest } from '../domain/facts.js';
-import { byteLength } from '../facts/name-bytes.js';
+import { byteLength } from '../shared/name-bytes.js';
 
 /**
  * Plan-time refusals for the entries of a dir that becomes a link, where the move could not be done whole:

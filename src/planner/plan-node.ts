@@ -1,3 +1,4 @@
+import { InternalError } from '../domain/errors.js';
 import type { Action } from '../domain/actions.js';
 import type { NodePlan } from '../domain/plan.js';
 import { factOf, type PlanInput, type RuleOutput } from './context.js';
@@ -31,7 +32,7 @@ export function planNode(input: PlanInput): NodePlan {
   }
   const seen = new Set<string>();
   for (const a of actions) {
-    if (seen.has(a.path)) throw new Error(`planner bug: two actions for ${a.path}`);
+    if (seen.has(a.path)) throw new InternalError(`planner bug: two actions for ${a.path}`);
     seen.add(a.path);
   }
   const { home, dataRoot, attic, stateDir } = input.layout;

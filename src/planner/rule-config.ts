@@ -1,15 +1,13 @@
 import { ownershipOf, plannedGateway, usableBy } from './ownership.js';
 import type { MergeConfigAction, SectionValue } from '../domain/actions.js';
-import { ConfigParseError } from '../config/merge.js';
-import { mergedText } from '../config/merged-text.js';
-import { configDiff } from '../config/unified-diff.js';
-import { sha256Hex } from '../facts/manifest.js';
-import { maskConfigValues, safeValues } from '../render/mask-config.js';
-import { redactShapes } from '../render/secret-shapes.js';
+import { ConfigParseError } from '../json5-editor/merge.js';
+import { mergedText } from '../json5-editor/merged-text.js';
+import { configDiff } from '../json5-editor/unified-diff.js';
+import { MAX_CONFIG_BYTES } from '../shared/limits.js';
+import { sha256Hex } from '../shared/manifest.js';
+import { maskConfigValues, safeValues } from '../shared/mask-config.js';
+import { redactShapes } from '../shared/secret-shapes.js';
 import { describeFact, diag, type PlanInput, type RuleOutput } from './context.js';
-
-/** OpenClaw configs are kilobytes; past this, clawfleet refuses to read or rewrite one (memory, diff size). */
-export const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,7 +82,7 @@ function itemsOfAdded(input: PlanInput, added: string[]): string[] {
 
 /**
  * The diff shown for review: node values masked, the baseline's own values (and the node's agent ids) in full
- * (render/mask-config.ts),
+ * (shared/mask-config.ts),
  * then anything still shaped like a credential (a key name) redacted.
  */
 function reviewDiff(input: PlanInput, path: string, before: string, after: string, sections: SectionValue[]): string {

@@ -1,8 +1,8 @@
 import type { LinkAction } from '../domain/actions.js';
-import { subManifest, topLevelNames } from '../facts/manifest.js';
+import { subManifest, topLevelNames } from '../shared/manifest.js';
 import { describeFact, diag, factOf, matchesProtected, type PlanInput, type RuleOutput } from './context.js';
 import { entryProblem } from './entry-limits.js';
-import type { LinkSlot } from './layout.js';
+import type { LinkSlot } from '../shared/layout.js';
 import { plannedGateway } from './ownership.js';
 
 function agentPresent(input: PlanInput, agent: string): boolean {

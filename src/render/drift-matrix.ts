@@ -1,8 +1,7 @@
 import type { Cell, CheckResult } from '../domain/check.js';
 import { rowDrifts } from '../domain/check.js';
 import { escapeDeep } from './escape.js';
-import { redactText } from './redact.js';
-import { redactShapes } from './secret-shapes.js';
+import { redactText } from '../shared/redact.js';
 import type { Style } from './style.js';
 
 /** A cell as the terminal shows it: ✓, ✗ what, ? (why below), ~ waived drift, – not applicable. */

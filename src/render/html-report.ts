@@ -1,7 +1,7 @@
 import type { Cell, CheckResult, CheckRow } from '../domain/check.js';
 import { rowDrifts } from '../domain/check.js';
 import { cellText } from './drift-matrix.js';
-import { redactText } from './redact.js';
+import { redactText } from '../shared/redact.js';
 
 export interface JournalRun {
   runId: string;

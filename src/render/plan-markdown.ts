@@ -4,7 +4,7 @@ import { groupPlans, nodeRanges, type PlanGroup } from './plan-groups.js';
 import { findingCounts, planSummary } from './plan-text.js';
 import { escapeControl } from './escape.js';
 import { displayPlan } from './plan-safe.js';
-import { redactShapes } from './secret-shapes.js';
+import { redactShapes } from '../shared/secret-shapes.js';
 import { showOwnership } from '../planner/ownership.js';
 
 /** GitHub's limit for one comment body. */

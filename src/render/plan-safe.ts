@@ -11,8 +11,8 @@
 import type { Action } from '../domain/actions.js';
 import type { Plan } from '../domain/plan.js';
 import { escapeDeep } from './escape.js';
-import { redactText } from './redact.js';
-import { redactShapes } from './secret-shapes.js';
+import { redactText } from '../shared/redact.js';
+import { redactShapes } from '../shared/secret-shapes.js';
 
 function redactAction(a: Action): Action {
   const reason = redactText(a.reason);

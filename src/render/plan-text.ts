@@ -3,7 +3,7 @@ import type { Diagnostic, NodePlan, Plan } from '../domain/plan.js';
 import { nodeHasErrors } from '../domain/plan.js';
 import { groupPlans, nodeRanges, type PlanGroup } from './plan-groups.js';
 import { displayPlan } from './plan-safe.js';
-import { redactShapes } from './secret-shapes.js';
+import { redactShapes } from '../shared/secret-shapes.js';
 import type { Style } from './style.js';
 import { showOwnership } from '../planner/ownership.js';
 

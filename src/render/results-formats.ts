@@ -1,5 +1,5 @@
 import type { NodeResult } from '../domain/results.js';
-import { redactShapes } from './secret-shapes.js';
+import { redactShapes } from '../shared/secret-shapes.js';
 import { displayResults, redactResult } from './results-safe.js';
 
 export function resultsToJson(runId: string, results: NodeResult[]): string {

@@ -4,7 +4,7 @@
  */
 import type { NodeResult } from '../domain/results.js';
 import { escapeDeep } from './escape.js';
-import { redactText } from './redact.js';
+import { redactText } from '../shared/redact.js';
 
 const opt = (s: string | undefined) => (s === undefined ? undefined : redactText(s));
 

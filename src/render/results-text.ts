@@ -1,6 +1,6 @@
 import type { NodeResult } from '../domain/results.js';
 import { displayResults } from './results-safe.js';
-import { redactShapes } from './secret-shapes.js';
+import { redactShapes } from '../shared/secret-shapes.js';
 import type { Style } from './style.js';
 
 /** "node: message", once: errors already name their node. */

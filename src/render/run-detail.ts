@@ -1,5 +1,5 @@
 import type { Style } from './style.js';
-import { redactText } from './redact.js';
+import { redactText } from '../shared/redact.js';
 
 /** One run on one node, as its journal tells it (the journal is the node's: every string is untrusted). */
 export interface RunDetail {

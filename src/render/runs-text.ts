@@ -2,6 +2,7 @@
  * `clawfleet runs`: what each node's journals say. Every field comes from a file on the node that a user
  * there may have written: shown escaped and redacted, whatever its type.
  */
+import type { NodeOutcome } from '../domain/errors.js';
 import { safeLine } from './safe-line.js';
 import type { Style } from './style.js';
 
@@ -13,7 +14,7 @@ export interface RunLine {
   by: unknown;
 }
 
-export type NodeRuns = { node: string; ok: true; value: RunLine[] } | { node: string; ok: false; error: string };
+export type NodeRuns = NodeOutcome<RunLine[]>;
 
 const field = (v: unknown): string => safeLine(typeof v === 'string' ? v : JSON.stringify(v) ?? '?');
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClawError } from '../domain/errors.js';
+import { schemaIssueLines } from '../shared/schema-issues.js';
 import type { Plan } from '../domain/plan.js';
 import type { NodeResult } from '../domain/results.js';
 import { NODE_NAME_RE } from '../inventory/agent-id.js';
@@ -41,8 +42,8 @@ function parse<S extends z.ZodType>(doc: ShardDoc, schema: S): z.output<S> {
   const json: unknown = JSON.parse(doc.text);
   const r = schema.safeParse(json);
   if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ClawError('MERGE', `not a clawfleet result at ${i.path.join('.') || '(root)'}: ${i.message}`, { path: doc.file });
+    const issues = schemaIssueLines(r.error.issues);
+    throw new ClawError('MERGE', `not a clawfleet result at ${issues.join('; ')}`, { path: doc.file, issues });
   }
   // The document as written (it passed the schema): keys keep their order, so a merge reads like one run.
   return json as z.output<S>;

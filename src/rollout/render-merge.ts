@@ -1,5 +1,5 @@
 import type { Cell, CheckResult } from '../domain/check.js';
-import { redactText } from '../render/redact.js';
+import { redactText } from '../shared/redact.js';
 import type { Merged } from './merge.js';
 
 /** Text from a part's file may hold anything: no control characters reach a terminal or a comment. */

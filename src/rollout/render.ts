@@ -1,5 +1,5 @@
 import type { NodeResult } from '../domain/results.js';
-import { redactText } from '../render/redact.js';
+import { redactText } from '../shared/redact.js';
 import type { Style } from '../render/style.js';
 import { nameList, type RolloutReport } from './run-waves.js';
 import type { ShardSpec } from './shard.js';

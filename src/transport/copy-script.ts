@@ -1,4 +1,5 @@
-import { encodeName, hasEscapedBytes } from '../facts/name-bytes.js';
+import type { ErrorCode } from '../domain/errors.js';
+import { encodeName, hasEscapedBytes } from '../shared/name-bytes.js';
 import { shQuote } from './sh-quote.js';
 
 /**
@@ -8,7 +9,7 @@ import { shQuote } from './sh-quote.js';
  * may be a mount link), refusing a component that is a symlink (exit 41, before anything is written), and
  * from then on names everything relative to it, so a later swap of a component above cannot redirect a write.
  *
- * Names are bytes (facts/name-bytes.ts): a path that is not valid UTF-8 is rebuilt on the node with printf
+ * Names are bytes (shared/name-bytes.ts): a path that is not valid UTF-8 is rebuilt on the node with printf
  * octal escapes, so it reaches cp and mv exactly; entries are never named in a script (a glob or `cp -a dir/.`
  * takes them as the node has them).
  *
@@ -141,7 +142,7 @@ export function reasonOf(stderr: string, code: number): string {
 }
 
 /** Maps a script's exit to a one-line error (null: it succeeded). */
-export function scriptError(code: number, stderr: string, op: string): { code: string; message: string } | null {
+export function scriptError(code: number, stderr: string, op: string): { code: ErrorCode; message: string } | null {
   if (code === 0) return null;
   const why = reasonOf(stderr, code);
   if (code === EXIT_EXISTS) return { code: 'EEXIST', message: `${op}: ${why}` };

@@ -3,12 +3,12 @@ import { constants as fsConstants, createReadStream } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import type { DirChild, Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
-import { makeManifest, manifestEntry, specialOf } from '../facts/manifest.js';
-import { decodeName } from '../facts/name-bytes.js';
+import { makeManifest, manifestEntry, specialOf } from '../shared/manifest.js';
+import { decodeName } from '../shared/name-bytes.js';
 
 /**
  * Read-only fs helpers of the local transport; `host` paths are real paths on this machine, as bytes (a
- * Buffer) where a name is not valid UTF-8 (facts/name-bytes.ts): what is read back is the names' bytes.
+ * Buffer) where a name is not valid UTF-8 (shared/name-bytes.ts): what is read back is the names' bytes.
  */
 export type HostPath = string | Buffer;
 

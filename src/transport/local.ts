@@ -4,9 +4,9 @@ import { constants } from 'node:fs';
 import { chmod, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
-import { ClawError } from '../domain/errors.js';
+import { ClawError, type ErrnoCode } from '../domain/errors.js';
 import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
-import { encodeName, hasEscapedBytes } from '../facts/name-bytes.js';
+import { encodeName, hasEscapedBytes } from '../shared/name-bytes.js';
 import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError, type Held } from './copy-script.js';
 import { listChildren, lstatFact, manifestOf, readText, writableDir } from './local-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
@@ -41,7 +41,7 @@ export class LocalNode implements NodeWriter {
     this.homeDir = opts.home ?? (this.root ? '/home/openclaw' : homedir());
   }
 
-  /** Host path of a node path (as bytes where a name is not valid UTF-8: facts/name-bytes.ts). */
+  /** Host path of a node path (as bytes where a name is not valid UTF-8: shared/name-bytes.ts). */
   host(p: string): string {
     if (!p.startsWith('/')) throw new ClawError('EPATH', 'not an absolute path', { node: this.node, path: p });
     // fs accepts a Buffer wherever it takes a path; typed as string to keep the call sites plain.
@@ -81,7 +81,7 @@ export class LocalNode implements NodeWriter {
   private unmap = (t: string): string => t;
 
   private fail(e: unknown, path: string): never {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    const code = ((e as NodeJS.ErrnoException).code ?? 'EIO') as ErrnoCode;
     if (code === 'ENAMETOOLONG') {
       const long = String((e as NodeJS.ErrnoException).path ?? '');
       const at = this.root && long.startsWith(this.root + '/') ? long.slice(this.root.length) : long;

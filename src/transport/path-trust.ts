@@ -3,6 +3,7 @@
  * journal, backups, attic) or anything else: every component of a path, from `/` down, is looked at with
  * lstat (never following a link). Pure: the caller gathers the lstat data (`NodeWriter.lstatOwned`).
  */
+import { InternalError } from '../domain/errors.js';
 
 /** lstat data of one path, with its owner: what trust is decided on. */
 export interface OwnedStat {
@@ -65,7 +66,7 @@ export function checkPath(path: string, o: OwnedStats, own: boolean): TrustVerdi
   const comps = componentsOf(path);
   for (const [i, c] of comps.entries()) {
     const s = o.stats[c];
-    if (!s) throw new Error(`path-trust: no lstat for ${c}`);
+    if (!s) throw new InternalError(`path-trust: no lstat for ${c}`);
     if (s.kind === 'missing') return { ok: true };
     const last = i === comps.length - 1;
     const v = last && own ? checkOwnDir(c, s, o.uid) : checkPassThrough(c, s, o.uid);

@@ -5,7 +5,7 @@ import type { CheckResult } from '../domain/check.js';
 import { checkToJson, renderCheckText } from '../render/drift-matrix.js';
 import { renderHtmlReport, type HtmlExtras } from '../render/html-report.js';
 import { renderPrometheus, type WatchMetrics } from '../render/prometheus.js';
-import { styleFor } from '../render/style.js';
+import { styleFor } from '../terminal/style.js';
 
 export type CheckFormat = 'text' | 'json' | 'prometheus' | 'html';
 export const CHECK_FORMATS = `text (default), json (schema/check.schema.json), prometheus (node_exporter

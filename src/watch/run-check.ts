@@ -4,8 +4,8 @@ import { checksApply, doctorCell, DOCTOR_ITEM, secretsCell, SECRETS_ITEM } from 
 import { applyWaivers, type Waiver } from '../check/waivers.js';
 import type { Cell, CheckResult } from '../domain/check.js';
 import { errorMessage } from '../domain/errors.js';
-import type { Session, NodeSession } from '../commands/session.js';
-import { eachLimit } from '../render/progress.js';
+import type { Session, NodeSession } from '../fleet/session.js';
+import { eachLimit } from '../terminal/progress.js';
 import { authProfilesSource } from '../sentinel/auth-profiles-source.js';
 import { credentialStatus, type Scan } from '../sentinel/diff.js';
 import { fingerprinter } from '../sentinel/fingerprint.js';

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Waiver } from '../check/waivers.js';
 import type { CheckResult, CredentialEvent } from '../domain/check.js';
 import { rowDrifts, rowUnknown } from '../domain/check.js';
-import { openSession, type SessionOptions } from '../commands/session.js';
+import { openSession, type SessionOptions } from '../fleet/session.js';
 import { diffCredentials } from '../sentinel/diff.js';
 import { diffRun } from './events.js';
 import { deliverAll, type Delivery, type RetryPolicy } from './notify/deliver.js';

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialHolding, DirChild, Manifest, ManifestEntry, NodeFacts, PathFact } from '../../src/domain/facts.js';
 import type { NodeSpec } from '../../src/domain/inventory.js';
-import { makeManifest, sha256Hex } from '../../src/facts/manifest.js';
+import { makeManifest, sha256Hex } from '../../src/shared/manifest.js';
 import { BaselineSchema, type Baseline } from '../../src/inventory/baseline-schema.js';
 import { BUILTIN_PLANS } from '../../src/inventory/load-baseline.js';
 import { parseYaml } from '../../src/inventory/yaml-source.js';
 import type { PlanInput } from '../../src/planner/context.js';
-import { layoutFor, type Layout } from '../../src/planner/layout.js';
+import { layoutFor, type Layout } from '../../src/shared/layout.js';
 
 /**
  * Hand-built planner inputs. Paths follow the reference layout: home /root, OpenClaw home /root/.openclaw,

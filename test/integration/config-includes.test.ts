@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MergeConfigAction } from '../../src/domain/actions.js';
-import { mergedText } from '../../src/config/merged-text.js';
+import { mergedText } from '../../src/json5-editor/merged-text.js';
 import { gatherFacts } from '../../src/facts/gather.js';
 import { BUILTIN_PLANS, loadBaseline } from '../../src/inventory/load-baseline.js';
 import { planNode } from '../../src/planner/plan-node.js';

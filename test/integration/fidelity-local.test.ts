@@ -124,7 +124,7 @@ describe('fidelity of the move into the data root (local transport)', () => {
     const file = `${root}/root/.openclaw/media/disk.img`;
     execFileSync('truncate', ['-s', '256M', file]);
     writeFileSync(file, 'head', { flag: 'r+' });
-    // Stamps younger than two seconds never stand for content (facts/manifest.ts sameByStamps): let them age.
+    // Stamps younger than two seconds never stand for content (shared/manifest.ts sameByStamps): let them age.
     await new Promise((r) => setTimeout(r, 2100));
     const asked: ProbeRequest[] = [];
     const w = counting(f.writer('node02'), asked);

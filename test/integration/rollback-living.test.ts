@@ -4,14 +4,14 @@ import { onNode } from '../helpers/node-path.js';
 import { existsSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClawError } from '../../src/domain/errors.js';
+import { ClawError, type ErrorCode } from '../../src/domain/errors.js';
 import type { NodePlan } from '../../src/domain/plan.js';
 import { applyNode } from '../../src/executor/apply-node.js';
 import { newRunId } from '../../src/executor/context.js';
 import { acquireLock, breakLock, releaseLock } from '../../src/executor/lock.js';
 import { previewRollback, rollbackRun } from '../../src/executor/rollback.js';
 import type { NodeWriter } from '../../src/transport/types.js';
-import { layoutFor } from '../../src/planner/layout.js';
+import { layoutFor } from '../../src/shared/layout.js';
 import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
 import { tempDemoFleet } from '../helpers/local-fleet.js';
 
@@ -132,7 +132,7 @@ describe('rollback on a living node (local transport)', () => {
     lines.splice(3, 0, '{"v":2,"t":"begin","seq":0,"action":{"type":"rm -rf"}}');
     await writeFile(journal, lines.join('\n'));
     const e = await rollbackRun(f.writer('node02'), paths, o.runId, 'x').then(
-      () => new ClawError('TEST', 'not refused'),
+      () => new ClawError('TEST' as ErrorCode, 'not refused'),
       (x: unknown) => x as ClawError,
     );
     expect(e.oneLine()).toMatch(new RegExp(`^node02: ${paths.stateDir}/runs/${o.runId}/journal.jsonl: journal line 4: not a valid record`));
@@ -179,7 +179,7 @@ describe('rollback on a living node (local transport)', () => {
     await writeFile(`${root}${journal}`, forged);
     const before = await snapshotTree(root, { exclude: /^$/ });
     const e = await rollbackRun(w, paths, o.runId, 'x', { planned }).then(
-      () => new ClawError('TEST', 'not refused'),
+      () => new ClawError('TEST' as ErrorCode, 'not refused'),
       (x: unknown) => x as ClawError,
     );
     expect(e.oneLine()).toMatch(new RegExp(`^node02: ${journal}: it names /etc/cron.d/clawfleet that clawfleet could not have planned for this node \\(not the config file of this node\\); refusing to use this journal$`));

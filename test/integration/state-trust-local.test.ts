@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyNode } from '../../src/executor/apply-node.js';
 import { newRunId } from '../../src/executor/context.js';
 import { rollbackRun } from '../../src/executor/rollback.js';
-import { layoutFor } from '../../src/planner/layout.js';
+import { layoutFor } from '../../src/shared/layout.js';
 import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
 import { tempDemoFleet } from '../helpers/local-fleet.js';
 

@@ -13,7 +13,7 @@
 // node02 is cloned (node02b, node02c: same tree, same points) so that three kill points run at once.
 // KILL_POINTS=3,17,… runs only those points (while debugging).
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantineLine } from '../../src/demo/demo-fleet.js';

@@ -17,7 +17,7 @@ const N = 64;
 const NAMES = Array.from({ length: N }, (_, i) => `s${String(i + 1).padStart(2, '0')}`);
 const PAIR = ['s05', 's06', 's07'];
 
-let halves: Fleet[] = [];
+const halves: Fleet[] = [];
 let fleet: { dir: string; knownHosts: string };
 let inv: string;
 const PART = 8;

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClawError } from '../../src/domain/errors.js';
 import type { ProbeRequest } from '../../src/domain/facts.js';
-import { decodeName } from '../../src/facts/name-bytes.js';
+import { decodeName } from '../../src/shared/name-bytes.js';
 import { parseProbeOutput } from '../../src/transport/ssh/probe-output.js';
 import { encodeProbeRequest, probeShArgs } from '../../src/transport/ssh/probe-request.js';
 import { fingerprint } from '../../src/transport/ssh/known-hosts.js';

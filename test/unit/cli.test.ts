@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { createDemoFleet } from '../../src/demo/demo-fleet.js';
-import { colorEnabled, setColorMode } from '../../src/render/style.js';
+import { colorEnabled, setColorMode } from '../../src/terminal/style.js';
 import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
 
 class Capture extends Writable {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { configDiff } from '../../src/config/unified-diff.js';
-import { mergeConfigText } from '../../src/config/merge.js';
+import { configDiff } from '../../src/json5-editor/unified-diff.js';
+import { mergeConfigText } from '../../src/json5-editor/merge.js';
 
 describe('configDiff', () => {
   it('returns an empty string for equal texts', () => {

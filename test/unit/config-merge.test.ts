@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import JSON5 from 'json5';
 import fc from 'fast-check';
-import { ConfigParseError, mergeConfigText, parseConfig, type SectionDefault } from '../../src/config/merge.js';
+import { ConfigParseError, mergeConfigText, parseConfig, type SectionDefault } from '../../src/json5-editor/merge.js';
 
 const MEMORY: SectionDefault = { path: ['agents', 'defaults', 'memorySearch'], value: { enabled: true, provider: 'local' } };
 const MEDIA: SectionDefault = { path: ['tools', 'media'], value: { audio: { enabled: true } } };
@@ -399,7 +399,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const KEYS = ['a', 'b', 'c', 'd e', 'q"t', '}', '//', '$x'];
 
-const { json, obj } = fc.letrec<{ json: Json; obj: Record<string, Json>; leaf: Json }>((tie) => ({
+const { obj } = fc.letrec<{ json: Json; obj: Record<string, Json>; leaf: Json }>((tie) => ({
   leaf: fc.oneof(
     fc.constant(null),
     fc.boolean(),

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MergeConfigAction } from '../../src/domain/actions.js';
 import { planNode } from '../../src/planner/plan-node.js';
-import { MASK, maskConfigValues, safeValues } from '../../src/render/mask-config.js';
+import { MASK, maskConfigValues, safeValues } from '../../src/shared/mask-config.js';
 import { converged, MINI_CONFIG_FULL } from '../helpers/plan-builders.js';
 
 const NODE_TEXT = `// ops: root pw is Winter2026!

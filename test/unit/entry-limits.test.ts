@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../src/domain/facts.js';
-import { makeManifest } from '../../src/facts/manifest.js';
-import { decodeName } from '../../src/facts/name-bytes.js';
+import { makeManifest } from '../../src/shared/manifest.js';
+import { decodeName } from '../../src/shared/name-bytes.js';
 import { entryProblem, NODE_PATH_MAX } from '../../src/planner/entry-limits.js';
 
 const SLOT = '/root/.openclaw/agents/assistant/sessions';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClawError } from '../../src/domain/errors.js';
 import { BaselineSchema } from '../../src/inventory/baseline-schema.js';
-import { BUILTIN_PLANS, loadBaseline, plansDirsFor } from '../../src/inventory/load-baseline.js';
+import { BUILTIN_PLANS, loadBaseline, baselineDirsFor } from '../../src/inventory/load-baseline.js';
 import { limitNodes, loadInventory, parseInventory } from '../../src/inventory/load-inventory.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
@@ -377,7 +377,7 @@ config:
   });
 
   it('plans dirs: --plans alone, else ./plans beside the inventory then the built-in ones', () => {
-    expect(plansDirsFor('/x/inv.yaml', '/p')).toEqual(['/p']);
-    expect(plansDirsFor('/x/inv.yaml')).toEqual(['/x/plans', BUILTIN_PLANS]);
+    expect(baselineDirsFor('/x/inv.yaml', '/p')).toEqual(['/p']);
+    expect(baselineDirsFor('/x/inv.yaml')).toEqual(['/x/plans', BUILTIN_PLANS]);
   });
 });

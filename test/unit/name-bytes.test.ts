@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeName, encodeName, hasEscapedBytes } from '../../src/facts/name-bytes.js';
+import { decodeName, encodeName, hasEscapedBytes } from '../../src/shared/name-bytes.js';
 
-describe('names are bytes (facts/name-bytes.ts)', () => {
+describe('names are bytes (shared/name-bytes.ts)', () => {
   it('keeps valid UTF-8 as itself', () => {
     expect(decodeName(Buffer.from('café-😀.md'))).toBe('café-😀.md');
     expect(hasEscapedBytes('café-😀.md')).toBe(false);

@@ -8,10 +8,10 @@ import { planToJson } from '../../src/plan-file/io.js';
 import { escapeControl } from '../../src/render/escape.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
-import { REDACTED, redactText } from '../../src/render/redact.js';
+import { REDACTED, redactText } from '../../src/shared/redact.js';
 import { renderResults } from '../../src/render/results-text.js';
 import { renderRuns } from '../../src/render/runs-text.js';
-import { COLOR, PLAIN } from '../../src/render/style.js';
+import { COLOR, PLAIN } from '../../src/terminal/style.js';
 import { safeLine } from '../../src/render/safe-line.js';
 import { bare, converged, DATA, OC } from '../helpers/plan-builders.js';
 

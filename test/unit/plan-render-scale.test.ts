@@ -6,7 +6,7 @@ import type { NodePlan, Plan } from '../../src/domain/plan.js';
 import { MARKDOWN_LIMIT, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { groupPlans, nodeRanges } from '../../src/render/plan-groups.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
-import { PLAIN } from '../../src/render/style.js';
+import { PLAIN } from '../../src/terminal/style.js';
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCheck } from '../../src/check/build.js';
 import { CheckResultSchema } from '../../src/check/schema.js';
 import { checkToJson, renderCheckText } from '../../src/render/drift-matrix.js';
-import { PLAIN } from '../../src/render/style.js';
+import { PLAIN } from '../../src/terminal/style.js';
 import type { Action } from '../../src/domain/actions.js';
 import type { GatewayUser } from '../../src/domain/facts.js';
 import { nodeHasErrors } from '../../src/domain/plan.js';

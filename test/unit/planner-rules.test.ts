@@ -2,8 +2,8 @@ import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
 import type { Action, MergeConfigAction } from '../../src/domain/actions.js';
 import { nodeHasErrors, type Diagnostic, type NodePlan, type Severity } from '../../src/domain/plan.js';
-import { mergedText } from '../../src/config/merged-text.js';
-import { sha256Hex } from '../../src/facts/manifest.js';
+import { mergedText } from '../../src/json5-editor/merged-text.js';
+import { sha256Hex } from '../../src/shared/manifest.js';
 import { planNode } from '../../src/planner/plan-node.js';
 import {
   bare,

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { newProgressState, progressLines } from '../../src/render/progress-view.js';
-import { eachLimit, runWithProgress, type ProgressTask } from '../../src/render/progress.js';
+import { eachLimit, runWithProgress, type ProgressTask } from '../../src/terminal/progress.js';
 
 class Term extends Writable {
   text = '';

@@ -15,7 +15,6 @@ interface Project {
   test: { name: string; include: string[]; exclude?: string[] };
 }
 const projects = (config as unknown as { test: { projects: Project[] } }).test.projects;
-const project = (name: string) => projects.find((p) => p.test.name === name)!;
 /** The globs the config uses, read the way vitest reads them (`**` any depth, `*` one name). */
 const matches = (glob: string, f: string) => new RegExp('^' + glob.split('**/').map((part) => part.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('(?:.*/)?') + '$').test(f);
 const inProject = (p: Project, f: string) => p.test.include.some((g) => matches(g, f)) && !(p.test.exclude ?? []).some((g) => matches(g, f) || matches(g.replace(/^\*\*\//, ''), f) || f.startsWith(g.replace(/\*\*$/, '')));
@@ -30,10 +29,10 @@ describe('test tiers', () => {
     }
   });
 
-  it('npm run test:unit runs the unit project alone; npm test builds, type-checks and runs both; .ci/run runs npm test', () => {
+  it('npm run test:unit runs the unit project alone; npm test builds, type-checks, lints and runs both; .ci/run runs npm test', () => {
     expect(pkg.scripts['test:unit']).toBe('vitest run --project unit');
     const steps = pkg.scripts.test!.split('&&').map((s) => s.trim());
-    expect(steps).toEqual(['npm run build', 'npm run typecheck', 'vitest run --project unit', 'npm run test:setup', 'vitest run --project system']);
+    expect(steps).toEqual(['npm run build', 'npm run typecheck', 'npm run lint', 'vitest run --project unit', 'npm run test:setup', 'vitest run --project system']);
     expect(pkg.scripts['test:setup']).toMatch(/test-fleet\.sh install/);
     const ci = readFileSync(join(REPO, '.ci/run'), 'utf8').trimEnd().split('\n');
     expect(ci.at(-1)).toBe('npm test');

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
-import { hasEscapedBytes } from '../../facts/name-bytes.js';
+import { hasEscapedBytes } from '../../shared/name-bytes.js';
 import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError } from '../copy-script.js';
 import type { EntryCopy } from '../types.js';
 import { shQuote } from '../sh-quote.js';
 import type { Ownership } from '../types.js';
-import { firstLine, type RawExec } from './exec-channel.js';
+import type { RawExec } from './exec-channel.js';
 import { FX, fxCode, type SftpChannel } from './sftp-channel.js';
 
 /**

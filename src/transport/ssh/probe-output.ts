@@ -1,7 +1,7 @@
-import { ClawError } from '../../domain/errors.js';
+import { ClawError, type ErrorCode } from '../../domain/errors.js';
 import type { DirChild, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
-import { makeManifest, manifestEntry, specialOf } from '../../facts/manifest.js';
-import { decodeName } from '../../facts/name-bytes.js';
+import { makeManifest, manifestEntry, specialOf } from '../../shared/manifest.js';
+import { decodeName } from '../../shared/name-bytes.js';
 import { normalizeProbePath } from './probe-request.js';
 import { GNU_FIND_MARKER, META_FIELDS, PROBE_MAGIC, RECORD, RECORD_BY_TAG, SECTION, type Meta, type RecordName } from './probe-records.js';
 
@@ -63,7 +63,7 @@ function splitFields(out: Buffer): string[] {
   for (let start = 0; ; ) {
     const i = out.indexOf(0, start);
     if (i < 0) return fields;
-    fields.push(decodeName(out.subarray(start, i))); // names are bytes: facts/name-bytes.ts
+    fields.push(decodeName(out.subarray(start, i))); // names are bytes: shared/name-bytes.ts
     start = i + 1;
   }
 }
@@ -111,7 +111,7 @@ function readSections(buf: Buffer, fail: Fail): Map<string, Section> {
 /** Turn the probe's output back into a ProbeResult (keys are the request's own path strings). */
 export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, node?: string): ProbeResult {
   const fail: Fail = (code, message, path) => {
-    throw new ClawError(code, message, { node, path });
+    throw new ClawError(code as ErrorCode, message, { node, path }); // an errno code of the node, or EIO
   };
   const buf = typeof stdout === 'string' ? Buffer.from(stdout, 'utf8') : stdout;
   const sections = readSections(buf, fail);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ClawError } from '../../domain/errors.js';
 import type { ProbeRequest } from '../../domain/facts.js';
-import { encodeName, hasEscapedBytes } from '../../facts/name-bytes.js';
+import { encodeName, hasEscapedBytes } from '../../shared/name-bytes.js';
 import { shQuote } from '../sh-quote.js';
 import { GNU_FIND_MARKER, PROBE_MAGIC, SECTION } from './probe-records.js';
 
@@ -51,7 +51,7 @@ function uniq(paths: string[] | undefined): string[] {
 
 /**
  * One request line: the path itself, or `%` + printf-%b escapes when it holds a newline or a byte that is not
- * valid UTF-8 (facts/name-bytes.ts: such a byte is sent as `\0ooo`, so the node gets the very bytes).
+ * valid UTF-8 (shared/name-bytes.ts: such a byte is sent as `\0ooo`, so the node gets the very bytes).
  */
 function pathLine(p: string): string {
   if (hasEscapedBytes(p)) {

@@ -1,5 +1,5 @@
 import type { SFTPWrapper, Stats } from 'ssh2';
-import { ClawError } from '../../domain/errors.js';
+import { ClawError, type ErrorCode } from '../../domain/errors.js';
 import { Limiter, MAX_SFTP_IN_FLIGHT } from '../concurrency.js';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02, what OpenSSH speaks). */
@@ -43,7 +43,7 @@ export class SftpChannel {
     private readonly owner: ChannelOwner,
   ) {}
 
-  err(code: string, message: string, path?: string): ClawError {
+  err(code: ErrorCode, message: string, path?: string): ClawError {
     return new ClawError(code, message, { node: this.owner.node, path });
   }
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'ssh2';
 import type { Manifest, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
-import { makeManifest, specialOf } from '../../facts/manifest.js';
-import { hasEscapedBytes } from '../../facts/name-bytes.js';
+import { makeManifest, specialOf } from '../../shared/manifest.js';
+import { hasEscapedBytes } from '../../shared/name-bytes.js';
 import { normalizeProbePath } from './probe-request.js';
 import { FX, fxCode, type SftpChannel } from './sftp-channel.js';
 

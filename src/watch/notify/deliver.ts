@@ -1,4 +1,4 @@
-import { redactText } from '../../render/redact.js';
+import { redactText } from '../../shared/redact.js';
 import type { AlertEvent, PendingBatch } from '../state-types.js';
 import { SendError, type Notifier } from './notifiers.js';
 import type { AlertMeta } from './payloads.js';

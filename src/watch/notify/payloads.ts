@@ -1,4 +1,4 @@
-import { redactText } from '../../render/redact.js';
+import { redactText } from '../../shared/redact.js';
 import type { AlertEvent } from '../state-types.js';
 
 /** What every payload says about the run the events come from. */

@@ -6,6 +6,7 @@
  * quadratically, as the old `eyJ…` and `sk-…` patterns did on a long line of token characters.
  * A match is replaced by `«redacted»`, or, for the patterns with a `keep` group 1, keeps that group.
  */
+import { InternalError } from '../domain/errors.js';
 const B = '(?<![A-Za-z0-9_-])';
 
 export interface Shape {
@@ -19,9 +20,9 @@ export interface Shape {
 
 /** The pattern's leading literal is its hint unless others are given. */
 const s = (name: string, body: string, keep = false, hints?: string[]): Shape => {
-  const lead = body.replace(/^\(\?<!\[[^\]]*\]\)/, '').replace(/^\(/, '').match(/^(?:[A-Za-z0-9_:\/-]|\\\.)+/);
+  const lead = body.replace(/^\(\?<!\[[^\]]*\]\)/, '').replace(/^\(/, '').match(/^(?:[A-Za-z0-9_:/-]|\\\.)+/);
   const h = hints ?? (lead ? [lead[0].replace(/\\\./g, '.')] : []);
-  if (h.length === 0) throw new Error(`secret shape ${name} needs hints`);
+  if (h.length === 0) throw new InternalError(`secret shape ${name} needs hints`);
   return { name, re: new RegExp(body, 'g'), keep, hints: h };
 };
 

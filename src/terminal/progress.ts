@@ -1,7 +1,7 @@
 import { Listr } from 'listr2';
 import { createLogUpdate } from 'log-update';
-import { escapeControl } from './escape.js';
-import { newProgressState, progressLines, summaryLine, type ProgressState } from './progress-view.js';
+import { escapeControl } from '../render/escape.js';
+import { newProgressState, progressLines, summaryLine, type ProgressState } from '../render/progress-view.js';
 import { COLOR, PLAIN } from './style.js';
 
 export interface ProgressTask<R> {

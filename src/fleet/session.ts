@@ -5,18 +5,19 @@ import type { Inventory, NodeSpec } from '../domain/inventory.js';
 import type { NodePlan, Plan } from '../domain/plan.js';
 import { gatherFacts, type GatheredFacts } from '../facts/gather.js';
 import type { NodeFacts } from '../domain/facts.js';
-import { loadBaseline, plansDirsFor, type LoadedBaseline } from '../inventory/load-baseline.js';
+import { baselineDirsFor, loadBaseline, type LoadedBaseline } from '../inventory/load-baseline.js';
 import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
 import { planNode } from '../planner/plan-node.js';
 import { openNode, type ConnectOptions } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
-import { runWithProgress } from '../render/progress.js';
+import { runWithProgress } from '../terminal/progress.js';
 import { selectShard, type ShardSpec } from '../rollout/shard.js';
-import { progressMode, type Verb } from './progress-mode.js';
+import { progressMode, type Verb } from '../terminal/progress-mode.js';
 
 export interface SessionOptions extends ConnectOptions {
   inventory: string;
-  plans?: string;
+  /** Where baselines live (`--baselines`, or its old name `--plans`). */
+  baselines?: string;
   /** `--limit` terms, each a comma-separated list (see limitNodes). */
   limit?: string[];
   parallel: number;
@@ -47,7 +48,7 @@ export async function loadAll(opts: SessionOptions): Promise<{ inventory: Invent
   const inventory = await loadInventory(opts.inventory);
   const limited = limitNodes(inventory, opts.limit);
   const specs = opts.shard ? selectShard(inventory, limited, opts.shard) : limited;
-  const dirs = plansDirsFor(inventory.file, opts.plans);
+  const dirs = baselineDirsFor(inventory.file, opts.baselines);
   const baselines = new Map<string, LoadedBaseline>();
   for (const s of specs) if (!baselines.has(s.baseline)) baselines.set(s.baseline, await loadBaseline(s.baseline, dirs));
   return { inventory, specs, baselines };
@@ -119,7 +120,7 @@ export interface SavedSession {
  */
 export async function openSavedPlan(inventory: Inventory, nodesOf: NodePlan[], opts: SessionOptions): Promise<SavedSession> {
   const specs = new Map(inventory.nodes.map((n) => [n.name, n]));
-  const dirs = plansDirsFor(inventory.file, opts.plans);
+  const dirs = baselineDirsFor(inventory.file, opts.baselines);
   const baselines = new Map<string, LoadedBaseline>();
   for (const np of nodesOf) if (!baselines.has(np.baseline)) baselines.set(np.baseline, await loadBaseline(np.baseline, dirs));
   const tasks = nodesOf.map((np) => ({

@@ -1,5 +1,15 @@
 import type { NodeSpec } from '../domain/inventory.js';
-import type { Baseline } from '../inventory/baseline-schema.js';
+
+/** What a layout needs of a baseline (a Baseline from src/inventory/baseline-schema.ts has it). */
+interface LayoutBaseline {
+  links: { global: readonly LinkSource[]; agent: readonly LinkSource[] };
+  config: { file: string };
+}
+interface LinkSource {
+  path: string;
+  target: string;
+  item?: string | undefined;
+}
 
 export interface LinkSlot {
   /** Absolute node path that must be a symlink. */
@@ -43,7 +53,7 @@ function ancestorsUnder(root: string, p: string): string[] {
   return out;
 }
 
-export function layoutFor(baseline: Baseline, node: NodeSpec, nodeHome: string): Layout {
+export function layoutFor(baseline: LayoutBaseline, node: NodeSpec, nodeHome: string): Layout {
   const home = norm(expandHome(node.openclawHome, nodeHome));
   const dataRoot = norm(expandHome(node.dataRoot, nodeHome));
   const agentsDir = `${home}/agents`;

@@ -1,13 +1,13 @@
-import { errorMessage } from '../domain/errors.js';
+import { nodeError, type NodeOutcome } from '../domain/errors.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { NodePaths } from '../domain/plan.js';
-import { layoutFor } from '../planner/layout.js';
-import { runWithProgress } from '../render/progress.js';
+import { layoutFor } from '../shared/layout.js';
+import { runWithProgress } from '../terminal/progress.js';
 import { openNode } from '../transport/open-node.js';
 import type { NodeWriter } from '../transport/types.js';
 import { loadAll, type SessionOptions } from './session.js';
 
-export type EachResult<R> = { node: string; ok: true; value: R } | { node: string; ok: false; error: string };
+export type EachResult<R> = NodeOutcome<R>;
 
 /** Opens each selected node (parallel), resolves its paths, runs fn, closes it. One node's error is its own. */
 export async function eachNode<R>(opts: SessionOptions, fn: (w: NodeWriter, paths: NodePaths, spec: NodeSpec) => Promise<R>): Promise<EachResult<R>[]> {
@@ -19,8 +19,7 @@ export async function eachNode<R>(opts: SessionOptions, fn: (w: NodeWriter, path
       const l = layoutFor(baselines.get(spec.baseline)!.baseline, spec, await w.home());
       return { node: spec.name, ok: true, value: await fn(w, { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir }, spec) };
     } catch (e) {
-      const msg = errorMessage(e);
-      return { node: spec.name, ok: false, error: msg.startsWith(spec.name + ':') ? msg : `${spec.name}: ${msg}` };
+      return { node: spec.name, ok: false, error: nodeError(spec.name, e) };
     } finally {
       await w?.close().catch(() => undefined);
     }

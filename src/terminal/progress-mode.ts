@@ -1,5 +1,5 @@
-import type { ProgressDisplay } from '../render/progress.js';
-import { colorEnabled } from '../render/style.js';
+import type { ProgressDisplay } from './progress.js';
+import { colorEnabled } from './style.js';
 import { ui } from './ui.js';
 
 export type Verb = 'plan' | 'check' | 'apply';
