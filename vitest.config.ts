@@ -18,7 +18,8 @@ const systemWorkers = Number(process.env.CLAWFLEET_TEST_WORKERS) || 2;
  * the two workers busy until both are done. Files not listed (all under ~40 s) follow in vitest's own order.
  */
 const SECONDS: Record<string, number> = {
-  'test/reliability/kill-points.test.ts': 1170,
+  'test/reliability/kill-points.test.ts': 600,
+  'test/reliability/kill-points-inside.test.ts': 550,
   'test/ssh/shards.test.ts': 480,
   'test/reliability/hostile-corpus.test.ts': 410,
   'test/compat/openclaw-compat.test.ts': 300,
