@@ -19,7 +19,8 @@
 //                    of each type, and every call of the link action that moves the big media dir. The 14
 //                    ensure-dir and 10 link actions repeat the same calls on other paths; the points left out
 //                    are those repeats. The long steps (kill-points-inside) run at the covering points too.
-//   KILL_POINTS=all  every boundary (and every long step): the exhaustive run, ~40 minutes on 2 cores.
+//   KILL_POINTS=all  every boundary (and every long step): the exhaustive run (~20 minutes beside another suite
+//                    on 2 cores, as every run was before).
 //   KILL_POINTS=3,17,… only those points (while debugging).
 //
 // node02 is cloned (node02b, node02c: same tree, same points) so that three kill points run at once.
