@@ -14,9 +14,9 @@ const systemWorkers = Number(process.env.CLAWFLEET_TEST_WORKERS) || 2;
 /**
  * Seconds each long system-tier file took in a full run on a 2-core machine (2 workers; the two kill-point
  * halves estimated from the one file they were, hostile-corpus before its local cases ran a few at a time):
- * a scheduling hint, not a limit; only the order matters. On a fresh machine (CI: no vitest cache) vitest would start files largest first, by bytes, so a
- * short file with a long run (shards, package) could start last and run alone at the end; longest first keeps
- * the two workers busy until both are done. Files not listed (all under ~40 s) follow in vitest's own order.
+ * a scheduling hint, not a limit; only the order matters. On a fresh machine (CI: no vitest cache) vitest
+ * would start files largest first, by bytes, so a short file with a long run (shards, package) could start last
+ * and run alone at the end; longest first keeps the two workers busy until both are done. Files not listed (all under ~40 s) follow in vitest's own order.
  */
 const SECONDS: Record<string, number> = {
   'test/reliability/kill-points.test.ts': 600,
