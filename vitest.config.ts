@@ -1,4 +1,6 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Two tiers. `unit`: pure code and the CLI in-process (no root, no SSH fleet, no download; `npm run test:unit`,
 // under a minute). `system`: the built CLI on local fleets, real sshd fleets, the real OpenClaw releases,
@@ -9,8 +11,51 @@ const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as con
 // runs them one by one.
 const systemWorkers = Number(process.env.CLAWFLEET_TEST_WORKERS) || 2;
 
+/**
+ * Seconds each long system-tier file took in a full run on a 2-core machine (2 workers; the two kill-point
+ * halves estimated from the one file they were, hostile-corpus before its local cases ran a few at a time):
+ * a scheduling hint, not a limit; only the order matters. On a fresh machine (CI: no vitest cache) vitest
+ * would start files largest first, by bytes, so a short file with a long run (shards, package) could start last
+ * and run alone at the end; longest first keeps the two workers busy until both are done. Files not listed (all under ~40 s) follow in vitest's own order.
+ */
+const SECONDS: Record<string, number> = {
+  'test/reliability/kill-points.test.ts': 600,
+  'test/ssh/shards.test.ts': 480,
+  'test/reliability/hostile-corpus.test.ts': 410,
+  // Ranked below its time (~500 s) on purpose: it starts once shards or hostile-corpus is done, not beside the
+  // other kill-point half (two halves at once are six kill-point applies on 2 cores).
+  'test/reliability/kill-points-inside.test.ts': 400,
+  'test/compat/openclaw-compat.test.ts': 300,
+  'test/compat/openclaw-watch.test.ts': 290,
+  'test/integration/package.test.ts': 220,
+  'test/integration/executor-local.test.ts': 150,
+  'test/ssh/bastion.test.ts': 130,
+  'test/reliability/plan-apply.property.test.ts': 115,
+  'test/ssh/living-node.test.ts': 110,
+  'test/ssh/watch-ssh.test.ts': 85,
+  'test/integration/secret-canary.test.ts': 70,
+  'test/reliability/lock-race.test.ts': 55,
+  'test/ssh/gateway-owner.test.ts': 50,
+  'test/ssh/reference-ssh.test.ts': 45,
+  'test/ssh/rollout.test.ts': 45,
+  'test/ssh/become-sudo.test.ts': 40,
+};
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const base = await super.sort(files);
+    const seconds = (f: TestSpecification) => SECONDS[relative(f.project.config.root, f.moduleId).replaceAll('\\', '/')] ?? 0;
+    // stable: projects keep their order (sorted by name), unlisted files keep vitest's order
+    return base
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => (a.f.project.name === b.f.project.name ? seconds(b.f) - seconds(a.f) : 0) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirst },
     projects: [
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { ...shared, name: 'system', maxWorkers: systemWorkers, include: ['test/**/*.test.ts'], exclude: ['test/unit/**', '**/node_modules/**'] } },

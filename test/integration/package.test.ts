@@ -42,15 +42,19 @@ describe('the npm package', () => {
     expect(listing).toMatch(/ package\/plans\/openclaw-classic\.yaml$/m);
     expect(listing).not.toMatch(/ package\/(src|test)\//);
     const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
-    // in the checkout itself, once `prepare` has built it (as `npm ci` does): npx and npm exec run its own bin
-    const npx = await run('npx', ['--no-install', 'clawfleet', '--version'], { cwd: copy });
+    const prefix = join(w, 'prefix');
+    // The global install (most of this test's time: ssh2's and cpu-features' native builds) runs while the
+    // checkout's own bin is tried: they share nothing but npm's cache.
+    const [npx, exec, installed] = await Promise.all([
+      // in the checkout itself, once `prepare` has built it (as `npm ci` does): npx and npm exec run its own bin
+      run('npx', ['--no-install', 'clawfleet', '--version'], { cwd: copy }),
+      run('npm', ['exec', '--no', '--', 'clawfleet', 'demo', '--dir', join(w, 'demo-in-checkout')], { cwd: copy, env: { ...process.env, NO_COLOR: '1' } }),
+      run('npm', ['i', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(w, tgz)], { cwd: w }),
+    ]);
     expect(npx.code, npx.out).toBe(0);
     expect(npx.out.trim().split('\n').at(-1)).toBe(pkg.version);
-    const exec = await run('npm', ['exec', '--no', '--', 'clawfleet', 'demo', '--dir', join(w, 'demo-in-checkout')], { cwd: copy, env: { ...process.env, NO_COLOR: '1' } });
     expect(exec.code, exec.out).toBe(0);
     expect(exec.out).toContain('Plan: 58 changes on 4 nodes');
-    const prefix = join(w, 'prefix');
-    const installed = await run('npm', ['i', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(w, tgz)], { cwd: w });
     expect(installed.code, installed.out).toBe(0);
     const home = join(w, 'elsewhere');
     execFileSync('mkdir', ['-p', home]);

@@ -276,7 +276,9 @@ describe('hostile input corpus (test/fixtures/hostile)', () => {
     for (const c of CASES) expect(c.expect.node !== null || c.expect.path !== null, c.name).toBe(true);
   });
 
-  it.each(CASES.filter((c) => c.expect.fleet !== 'ssh').map((c) => [c.name, c] as const))('%s', { timeout: 60_000 }, async (_, c) => {
+  // Each local case has a fleet of its own (a temp dir): they run a few at a time (vitest's maxConcurrency),
+  // which keeps both cores busy while the CLI processes start. The SSH cases share one fleet: one by one.
+  it.concurrent.each(CASES.filter((c) => c.expect.fleet !== 'ssh').map((c) => [c.name, c] as const))('%s', { timeout: 60_000 }, async (_, c) => {
     await runLocal(c);
     figures.local++;
   });

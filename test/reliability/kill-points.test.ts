@@ -1,320 +1,48 @@
 // Kill points: the reference scenario over real SSH (isolated sshd nodes, scripts/test-fleet.sh) and the
-// built CLI. An apply is interrupted at every write boundary of node02 and inside its long steps (a dir's
-// contents being copied by `cp -a` over exec, a file being written, the config candidate written but not yet
-// renamed) — by SIGKILL of the client (CLAWFLEET_FAILPOINT=…kill-…) and by cutting its SSH connection
-// (…cut-…); then the same on the whole fleet at once, for a sample of points. After each: the stale lock is
-// released, `clawfleet rollback RUN` runs from a fresh process, every node's root/ and openclaw-data/ must be
-// byte-identical to before (content, mode, symlink targets; clawfleet's own .clawfleet state dirs aside), and
-// a fresh apply converges: byte-identical to what a clean apply makes, and a re-plan is empty. Every 5th point
-// (and every whole-fleet one) does all of it through the CLI, as a user would: the refusal names the lock's
-// holder and the `clawfleet unlock …` to run, then `apply -y`, then `plan` exits 0; the others release the
-// lock and re-apply in-process (CLI start-ups are most of this suite's time).
+// built CLI. An apply is interrupted at the write boundaries of node02 (this file) and inside its long steps
+// (a dir's contents being copied by `cp -a` over exec, a file being written, the config candidate written but
+// not yet renamed) — by SIGKILL of the client (CLAWFLEET_FAILPOINT=…kill-…) and by cutting its SSH connection
+// (…cut-…); then the same on the whole fleet at once, for a sample of points (kill-points-inside.test.ts: the
+// two files run side by side, each on its own fleet; kill-points-support.ts holds what they share). After
+// each: the stale lock is released, `clawfleet rollback RUN` runs from a fresh process, every node's root/ and
+// openclaw-data/ must be byte-identical to before (content, mode, symlink targets; clawfleet's own .clawfleet
+// state dirs aside), and a fresh apply converges: byte-identical to what a clean apply makes, and a re-plan is
+// empty. Every 5th point (and every whole-fleet one) does all of it through the CLI, as a user would: the
+// refusal names the lock's holder and the `clawfleet unlock …` to run, then `apply -y`, then `plan` exits 0;
+// the others release the lock and re-apply in-process (CLI start-ups are most of this suite's time).
+//
+// Which of node02's write boundaries (142 mutating calls) run:
+//   default          a covering subset (coveringPoints in kill-points-support.ts, ~80 of them): the first and
+//                    the last call, every action boundary (each begin/done journal record, the run's first and
+//                    end records), every distinct (action type, call kind) pair, every call of the actions that
+//                    occur once (lock and state dirs, merge-config, the lock's release) and of the first action
+//                    of each type, and every call of the link action that moves the big media dir. The 14
+//                    ensure-dir and 10 link actions repeat the same calls on other paths; the points left out
+//                    are those repeats. The long steps (kill-points-inside) run at the covering points too.
+//   KILL_POINTS=all  every boundary (and every long step): the exhaustive run (~20 minutes beside another suite
+//                    on 2 cores, as every run was before).
+//   KILL_POINTS=3,17,… only those points (while debugging).
 //
 // node02 is cloned (node02b, node02c: same tree, same points) so that three kill points run at once.
-// KILL_POINTS=3,17,… runs only those points (while debugging).
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quarantineLine } from '../../src/demo/demo-fleet.js';
-import { SCENARIO, type ScenarioNode } from '../../src/demo/scenario-data.js';
-import { seedNode } from '../../src/demo/seed.js';
-import type { Inventory, NodeSpec } from '../../src/domain/inventory.js';
-import { applyNode } from '../../src/executor/apply-node.js';
-import { newRunId } from '../../src/executor/context.js';
-import { breakLock } from '../../src/executor/lock.js';
-import { gatherFacts } from '../../src/facts/gather.js';
-import type { Baseline } from '../../src/inventory/baseline-schema.js';
-import { BUILTIN_PLANS, loadBaseline } from '../../src/inventory/load-baseline.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
-import { planNode } from '../../src/planner/plan-node.js';
-import { openNode } from '../../src/transport/open-node.js';
-import type { NodeWriter } from '../../src/transport/types.js';
-import { startFleet, type Fleet } from '../ssh/fleet.js';
-import { bytesIn, bytesLost, cli, differences, snapshotAll, type Cli, type Entry } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { CLONES, killAndRecover, node02Pick, node02Points, onClones, stats, useKillPointFleet } from './kill-points-support.js';
 
-const REFERENCE = SCENARIO.map((n) => n.name);
-/** The node's one lock: in the login user's (root's) home, whatever the data root. */
-const LOCK = '/root/.clawfleet/lock';
-const CLONES = ['node02', 'node02b', 'node02c'];
-const scenarioOf = (name: string): ScenarioNode => ({ ...SCENARIO.find((n) => n.name === name.replace(/[bc]$/, ''))!, name });
-
-let fleet: Fleet;
-let inv: string;
-let inventory: Inventory;
-let baseline: Baseline;
-const stats = {
-  node02Points: 0,
-  killAtWrite: 0,
-  killAfterLast: 0,
-  killInside: 0,
-  /** in-write points that fired while the call was still running (not already done) */
-  hitWhileUnderWay: 0,
-  cutAtWrite: 0,
-  cutInside: 0,
-  fleetKills: 0,
-  fleetCuts: 0,
-  recoveries: 0,
-  staleLocks: 0,
-  unlocksFromMessage: 0,
-  bytesChecked: 0,
-  bytesLost: 0,
-};
-const t0 = performance.now();
-
-/** node02's media gets a big inbound dir, so copying it (cp -a over exec) takes long enough to be interrupted. */
-async function bigData(root: string): Promise<void> {
-  const dir = `${root}/root/.openclaw/media/inbound/batch`;
-  await mkdir(dir, { recursive: true });
-  for (let i = 0; i < 100; i++) await writeFile(`${dir}/img-${String(i).padStart(4, '0')}.jpg`, `\xff\xd8\xff ${i} `.repeat(40 + i));
-  const big = Buffer.alloc(3 << 20);
-  for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
-  await writeFile(`${root}/root/.openclaw/media/inbound/video-0001.mp4`, big);
-  await chmod(`${root}/root/.openclaw/media/inbound/video-0001.mp4`, 0o640);
-}
-
-/** Puts a node back into its reference-scenario state (everything, clawfleet's state dirs included). */
-async function reset(name: string): Promise<void> {
-  const root = fleet.node(name).hostRoot;
-  for (const sub of ['root', 'openclaw-data']) for (const e of await readdir(`${root}/${sub}`)) await rm(`${root}/${sub}/${e}`, { recursive: true, force: true });
-  await seedNode(root, scenarioOf(name), (p) => p);
-  if (name.startsWith('node02')) await bigData(root);
-}
-
-const roots = (names: string[]) =>
-  Object.fromEntries(names.flatMap((n) => ['root', 'openclaw-data'].map((sub) => [`${n}/${sub}`, `${fleet.node(n).hostRoot}/${sub}`])));
-const base = () => ['-i', inv, '--known-hosts', fleet.knownHosts];
-const limit = (names: string[]) => ['--limit', names.join(',')];
-
-/** The mutating calls of a clean apply of `names`, per node, in order ("copyTree /openclaw-data/…"). */
-async function writePoints(names: string[]): Promise<Record<string, string[]>> {
-  const r = await cli(['apply', '-y', ...base(), ...limit(names)], { CLAWFLEET_FAILPOINT: 'count' });
-  expect(r.code, r.stdout + r.stderr).toBe(0);
-  const line = r.stderr.split('\n').find((l) => l.startsWith('clawfleet-failpoints '))!;
-  for (const n of names) await reset(n);
-  return JSON.parse(line.slice('clawfleet-failpoints '.length)) as Record<string, string[]>;
-}
-
-/** Each node's tree after a clean apply (clawfleet's state dirs aside): what "converged" means, byte for byte. */
-const converged = new Map<string, Map<string, Entry>>();
-
-/**
- * One kill point: apply with the failpoint, recover as a user would (fresh processes, nothing but the
- * nodes), check every byte and convergence, reset the nodes. `thorough`: learn the unlock command from the
- * refusal (else from the lock's holder file), and confirm convergence with `plan` too.
- */
-async function killAndRecover(names: string[], failpoint: string, thorough: boolean): Promise<void> {
-  try {
-    await killAndCheck(names, failpoint, thorough);
-    stats.recoveries++;
-  } finally {
-    for (const n of names) await reset(n);
-  }
-}
-
-async function killAndCheck(names: string[], failpoint: string, thorough: boolean): Promise<void> {
-  const before = await snapshotAll(roots(names));
-  const apply = await cli(['apply', '-y', ...base(), ...limit(names)], { CLAWFLEET_FAILPOINT: failpoint });
-  const what = `${failpoint}: ${apply.stderr.split('\n').find((l) => l.startsWith('clawfleet-failpoint:')) ?? '(not reached)'}`;
-  if (what.includes('under way')) stats.hitWhileUnderWay++;
-  expect(apply.stderr, `${what}\n${apply.stdout}${apply.stderr}`).toContain('clawfleet-failpoint: ');
-  if (/(^|:)kill-/.test(failpoint)) expect(apply.signal, what).toBe('SIGKILL');
-  else {
-    // Cut: the client lives on, says which node failed, exits 1, and does not hang.
-    expect(apply.signal, `${what}\n${apply.stdout}${apply.stderr}`).toBeNull();
-    expect(apply.code, what).toBe(1);
-    expect(apply.stdout + apply.stderr, what).not.toMatch(/\n\s+at /);
-    expect(apply.stdout, what).toMatch(new RegExp(`^(failed|FAILED|changed) +${failpoint.split(':')[0]}: `, 'm'));
-  }
-  // The run, as a user finds it: on the nodes (`clawfleet runs`).
-  const runIds = new Set<string>();
-  for (const n of names) {
-    const dir = fleet.hostPath(n, '/openclaw-data/.clawfleet/runs');
-    if (existsSync(dir)) for (const r of await readdir(dir)) runIds.add(r);
-  }
-  expect(runIds.size, what).toBeLessThanOrEqual(1);
-  const runId = [...runIds][0];
-  const locked = names.filter((n) => existsSync(fleet.hostPath(n, LOCK)));
-  stats.staleLocks += locked.length;
-  // (Thorough points learn the unlock command from the refusal below; the others release it in-process.)
-  if (!thorough) for (const n of locked) await inProcess(n, async (w) => void (await breakLock(w, holderRun(n))));
-  if (runId) {
-    const rb = await withUnlock(['rollback', runId, '-y', ...base(), ...limit(names)], what);
-    expect(rb.code, `${what}\n${rb.stdout}${rb.stderr}`).toBe(0);
-  }
-  const after = await snapshotAll(roots(names));
-  const lost = bytesLost(before, after);
-  stats.bytesLost += lost;
-  stats.bytesChecked += bytesIn(before);
-  expect(differences(before, after), what).toEqual([]);
-  expect(lost, what).toBe(0);
-  // A fresh apply converges: byte for byte what a clean apply makes, and a re-plan is empty.
-  if (thorough) {
-    const again = await withUnlock(['apply', '-y', ...base(), ...limit(names)], what);
-    expect(again.code, `${what}\n${again.stdout}${again.stderr}`).toBe(0);
-    const plan = await cli(['plan', ...base(), ...limit(names)]);
-    expect(plan.code, `${what}\n${plan.stdout}`).toBe(0);
-  } else {
-    for (const n of names) {
-      await inProcess(n, async (w, spec) => {
-        const r = await applyNode(w, await planOf(w, spec), { runId: newRunId(), by: 'kill-test@vitest', baseline: 'openclaw-classic' });
-        expect(r.status, `${what}: ${r.error ?? ''}`).toBe('changed');
-        expect((await planOf(w, spec)).actions, what).toEqual([]);
-      });
-    }
-  }
-  for (const n of names) expect(existsSync(fleet.hostPath(n, LOCK)), `${what}: ${n} still locked`).toBe(false);
-  expect(differences(convergedOf(names), await snapshotAll(roots(names))), `${what}: not converged`).toEqual([]);
-}
-
-/** Work on one node in this process (a fresh connection; used where no fresh process is called for). */
-async function inProcess(name: string, fn: (w: NodeWriter, spec: NodeSpec) => Promise<void>): Promise<void> {
-  const spec = inventory.nodes.find((n) => n.name === name)!;
-  const w = await openNode(spec, { knownHostsFiles: [fleet.knownHosts] });
-  try {
-    await fn(w, spec);
-  } finally {
-    await w.close();
-  }
-}
-
-async function planOf(w: NodeWriter, spec: NodeSpec) {
-  const { facts, layout } = await gatherFacts(w, spec, baseline);
-  return planNode({ baseline, node: spec, facts, layout });
-}
-
-/** The run id in a node's lock (what the refusal names), or "unknown" when the holder file is torn/missing. */
-function holderRun(name: string): string {
-  try {
-    return /"runId":"([^"]+)"/.exec(readFileSync(fleet.hostPath(name, `${LOCK}/holder.json`), 'utf8'))?.[1] ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-function convergedOf(names: string[]): Map<string, Entry> {
-  return new Map(names.flatMap((n) => [...converged.get(n)!]));
-}
-
-/**
- * Runs a command as a user would after a crash: when a node refuses because a dead run holds its lock, run
- * the `clawfleet unlock …` the refusal names (one per locked node), then the command again.
- */
-async function withUnlock(args: string[], what: string): Promise<Cli> {
-  const r = await cli(args);
-  if (r.code === 0) return r;
-  const out = r.stdout + r.stderr;
-  const unlocks = [...out.matchAll(/clawfleet (unlock --run \S+ --limit [^\s,]+)/g)].map((m) => m[1]!);
-  expect(unlocks.length, `${what}: ${args[0]} failed without naming a lock to release\n${out}`).toBeGreaterThan(0);
-  expect(out, what).toMatch(/locked by (run \d{8}T\d{6}Z-[0-9a-f]{4} by \S+ since|an unknown holder)/);
-  for (const u of unlocks) {
-    const ur = await cli([...u.split(' '), ...base()]);
-    expect(ur.code, `${what}\n${ur.stdout}${ur.stderr}`).toBe(0);
-  }
-  stats.unlocksFromMessage += unlocks.length;
-  return cli(args);
-}
-
-/** Runs node02 kill points on the three clones at once (every 5th thoroughly). */
-async function onClones(failpoints: string[], count: (fp: string) => void): Promise<void> {
-  const queue = failpoints.map((fp, i) => ({ fp, thorough: i % 5 === 0 }));
-  let failed = false;
-  // allSettled: after a failure the other clones finish the point they are on (nothing left running behind
-  // the next test) and start no other; then a failure is reported.
-  const settled = await Promise.allSettled(
-    CLONES.map(async (clone) => {
-      for (let job = queue.shift(); job && !failed; job = queue.shift()) {
-        try {
-          await killAndRecover([clone], job.fp.replace(/^node02:/, `${clone}:`), job.thorough);
-        } catch (e) {
-          failed = true;
-          throw e;
-        }
-        count(job.fp);
-      }
-    }),
-  );
-  const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (first) throw first.reason;
-}
-
-const only = process.env.KILL_POINTS ? new Set(process.env.KILL_POINTS.split(',').map(Number)) : null;
-const pick = (ks: number[]) => (only ? ks.filter((k) => only.has(k)) : ks);
-let points: string[] = [];
-
-beforeAll(async () => {
-  const names = [...REFERENCE, ...CLONES.slice(1)];
-  fleet = await startFleet({ names, firstOctet: 81 });
-  for (const n of names) await reset(n);
-  const nodes = names.map((n) => `  ${n}:\n    host: ${fleet.node(n).host}\n    agents: [${scenarioOf(n).agents.join(', ')}]\n${quarantineLine(scenarioOf(n))}`).join('');
-  inv = join(fleet.dir, 'inventory.yaml');
-  await writeFile(inv, `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  identity: ${fleet.clientKey}\n  baseline: openclaw-classic\nnodes:\n${nodes}`);
-  inventory = await loadInventory(inv);
-  baseline = (await loadBaseline('openclaw-classic', [BUILTIN_PLANS])).baseline;
-  points = (await writePoints(['node02'])).node02!;
-  stats.node02Points = points.length;
-  // what a clean apply makes of each node
-  const clean = await cli(['apply', '-y', ...base()]);
-  expect(clean.code, clean.stdout + clean.stderr).toBe(0);
-  for (const n of names) {
-    converged.set(n, await snapshotAll(roots([n])));
-    await reset(n);
-  }
-}, 180_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  // eslint-disable-next-line no-console
-  console.log(`kill points: ${JSON.stringify({ ...stats, seconds: Math.round((performance.now() - t0) / 1000) })}`);
-});
+// kill-points: 81–83 (kill-points-inside: 84–89)
+useKillPointFleet(CLONES, 81, 'kill points');
 
 // A deadline, not a speed target: 157 points at ~6 s each with another suite running beside it took 926 s,
 // and a test cut by its timeout leaves its loop running under the next test (which then fails on a node in
 // the middle of a recovery). `scripts/bench` measures speed.
 describe('kill points over SSH (reference scenario, built CLI)', () => {
-  it('node02: SIGKILL before every write, and after the last one', { timeout: 2_400_000 }, async () => {
+  it('node02: SIGKILL before every write (the covering set; KILL_POINTS=all: each one), and after the last one', { timeout: 2_400_000 }, async () => {
+    const points = node02Points();
     expect(points.length).toBeGreaterThan(100);
-    const ks = pick(points.map((_, i) => i + 1));
+    const ks = node02Pick(points.map((_, i) => i + 1));
     await onClones(
       ks.map((k) => `node02:kill-at-write:${k}`),
       () => stats.killAtWrite++,
     );
     await killAndRecover(['node02'], `node02:kill-after-write:${points.length}`, true);
     stats.killAfterLast++;
-  });
-
-  it('node02: SIGKILL and cut inside the long steps (copying a dir, writing a file, the config swap)', { timeout: 2_400_000 }, async () => {
-    // copyEntries/copyTree: cp -a under way; adoptEntries: the copy's entries being moved in; writeFileExclusive: a half-written lock holder, backup or config candidate;
-    // replace: the config candidate is complete and the rename was just sent.
-    const inside = points.flatMap((p, i) => (/^(copyEntries|adoptEntries|copyTree|writeFileExclusive|replace) /.test(p) ? [i + 1] : []));
-    expect(inside.length).toBeGreaterThan(15);
-    await onClones(
-      pick(inside).flatMap((k) => [`node02:kill-in-write:${k}`, `node02:cut-in-write:${k}`]),
-      (fp) => (fp.includes('kill-') ? stats.killInside++ : stats.cutInside++),
-    );
-  });
-
-  it('node02: cut the connection at a sample of write boundaries', { timeout: 2_400_000 }, async () => {
-    // A cut leaves the node in the same state as a SIGKILL at the same point (covered above for every point);
-    // what is checked here is the client: it reports the node, exits 1, does not hang.
-    const ks = pick(points.map((_, i) => i + 1).filter((k) => k % 10 === 3 || k === points.length));
-    await onClones(
-      ks.map((k) => `node02:cut-at-write:${k}`),
-      () => stats.cutAtWrite++,
-    );
-  });
-
-  it('the whole fleet at once: SIGKILL and cut at a sample of points', { timeout: 2_400_000 }, async () => {
-    const all = await writePoints(REFERENCE);
-    const n04 = all.node04!.length;
-    const sample = pick([1, 12, 40, 80, 120, n04 - 1, n04].filter((k) => k <= n04));
-    for (const k of sample) {
-      await killAndRecover(REFERENCE, `node04:kill-at-write:${k}`, true);
-      stats.fleetKills++;
-    }
-    for (const k of pick([7, 77, 150])) {
-      await killAndRecover(REFERENCE, `node04:cut-at-write:${k}`, true);
-      stats.fleetCuts++;
-    }
   });
 });
