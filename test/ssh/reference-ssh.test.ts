@@ -94,7 +94,7 @@ describe('reference scenario over SSH (4 isolated sshd nodes)', () => {
     expect(diffSnapshots(before, await snapshots())).toEqual([]);
   });
 
-  it('plans the drift, applies it, re-plans to nothing and rolls back to the original bytes', async () => {
+  it('plans the drift, applies it, re-plans to nothing and rolls back to the original bytes', { timeout: 300_000 }, async () => {
     const before = await snapshots();
     const plan = await runCli(['plan', ...base()]);
     timings.plan = Math.round(plan.ms);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClawError } from '../../src/domain/errors.js';
-import type { Manifest, ManifestEntry, ProbeRequest, ProbeResult } from '../../src/domain/facts.js';
+import type { ManifestEntry, ProbeRequest } from '../../src/domain/facts.js';
+import { content, contentOf } from '../helpers/manifest-content.js';
 import { makeManifest, sameByStamps } from '../../src/shared/manifest.js';
 import { LocalNode } from '../../src/transport/local.js';
 import { decodeName, encodeName } from '../../src/shared/name-bytes.js';
@@ -55,16 +56,6 @@ function fsManifest(dir: string) {
   };
   walk(dir, '');
   return makeManifest(entries);
-}
-
-/** A manifest's content: stamps and the walk's clock (which only GNU find and the local transport give, each
- * in its own spelling) left out; the stamp tests below look at those. */
-function content(m: Manifest | null | undefined): Manifest | null | undefined {
-  return m && { entries: m.entries.map(({ stamp: _s, ...e }) => e), digest: m.digest };
-}
-
-function contentOf(r: ProbeResult): ProbeResult {
-  return { ...r, manifest: Object.fromEntries(Object.entries(r.manifest).map(([k, m]) => [k, content(m) ?? null])) };
 }
 
 function runRaw(req: ProbeRequest, opts: { asNobody?: boolean; portable?: boolean } = {}) {
