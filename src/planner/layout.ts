@@ -19,6 +19,10 @@ export interface Layout {
   /** Dirs under the data root that must exist, parents first. */
   dataDirs: string[];
   links: LinkSlot[];
+  /** Links of an earlier baseline that must become real dirs again (baseline `retiredLinks`). */
+  retired: LinkSlot[];
+  /** Agent dirs that live under the data root, set by `agents.entries.<id>.agentDir` (baseline `agentDir`). */
+  relocations: LinkSlot[];
   /** Quarantine dir of a run on the node, on the same filesystem as the agents. */
   attic: string;
   /** Where the node's journal and config backups live. */
@@ -61,8 +65,21 @@ export function layoutFor(baseline: Baseline, node: NodeSpec, nodeHome: string):
       });
     }
   }
+  const retired: LinkSlot[] = [];
+  for (const l of baseline.retiredLinks.global) {
+    retired.push({ path: `${home}/${l.path}`, target: `${dataRoot}/${l.target}`, item: l.item ?? l.path });
+  }
+  const relocations: LinkSlot[] = [];
+  for (const agent of node.agents) {
+    for (const l of baseline.retiredLinks.agent) {
+      retired.push({ path: `${agentsDir}/${agent}/${l.path}`, target: `${dataRoot}/agents/${agent}/${l.target}`, item: l.item ?? `agent-${l.path}`, agent });
+    }
+    if (baseline.agentDir) {
+      relocations.push({ path: `${agentsDir}/${agent}/agent`, target: `${dataRoot}/agents/${agent}/${baseline.agentDir.target}`, item: baseline.agentDir.item ?? 'agent-dir', agent });
+    }
+  }
   const dirs = new Set<string>([dataRoot]);
-  for (const l of links) for (const d of ancestorsUnder(dataRoot, l.target)) dirs.add(d);
+  for (const l of [...links, ...relocations]) for (const d of ancestorsUnder(dataRoot, l.target)) dirs.add(d);
   return {
     home,
     dataRoot,
@@ -70,6 +87,8 @@ export function layoutFor(baseline: Baseline, node: NodeSpec, nodeHome: string):
     agentsDir,
     dataDirs: [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1)),
     links,
+    retired,
+    relocations,
     attic: `${home}/.clawfleet`,
     stateDir: `${dataRoot}/.clawfleet`,
   };

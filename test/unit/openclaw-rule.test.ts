@@ -36,9 +36,14 @@ const CURRENT_CONFIG_FULL = `{
 }
 `;
 
-/** A node converged on the shipped current baseline, running OpenClaw `version` (binary). */
+/**
+ * A node converged on a current-shape baseline that still makes the classic links (what openclaw-current was
+ * before it placed the data by agentDir), running OpenClaw `version` (binary): the rule warns about links on 2026.8.1+.
+ */
 function current(version = '2026.9.6'): InputBuilder {
-  const baseline = shippedBaseline('openclaw-current');
+  const shipped = shippedBaseline('openclaw-current');
+  const baseline = { ...shipped, links: shippedBaseline('openclaw-classic').links, retiredLinks: { global: [], agent: [] } };
+  delete (baseline as { agentDir?: unknown }).agentDir;
   return converged({ baseline, node: { baseline: baseline.name }, config: CURRENT_CONFIG_FULL }).openclaw(version);
 }
 
