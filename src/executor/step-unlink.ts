@@ -24,6 +24,15 @@ export const unlinkStep: Step<'unlink'> = {
   }),
 
   async act(ctx, a, u, seq) {
+    // The dir is staged first, with the target's mode, so an empty target becomes an empty dir too.
+    const t = await statOne(ctx.writer, u.target);
+    if (t.kind !== 'dir') throw new ClawError('STALE', `link target is ${t.kind}, not a dir`, { node: ctx.node, path: u.target });
+    if ((await statOne(ctx.writer, u.backup)).kind === 'missing') {
+      await mkdirp(ctx.writer, parentOf(u.backup));
+      await ctx.writer.mkdir(u.backup, t.mode);
+      // the dir gets the target's owner and group (the gateway's), as a link's target carried its dir's
+      if (t.uid !== undefined && t.gid !== undefined) await ctx.writer.setOwner(u.backup, { uid: t.uid, gid: t.gid, mode: t.mode });
+    }
     const lu: UndoOf<'link'> = { kind: 'link', path: u.path, target: u.target, from: 'missing', backup: u.backup, copied: [], same: [], tmpPrefix: u.tmpPrefix };
     await undoLink(ctx, lu, { seq, notes: [{ t: 'carry', seq, had: [], digests: {}, at: now() }], forceConfig: false });
     const f = await statOne(ctx.writer, a.path);
