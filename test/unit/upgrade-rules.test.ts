@@ -129,3 +129,32 @@ describe('journal trust: the new undo kinds name only planned paths', () => {
     expect(checkJournal([begin(rel)], 'r1', planned)).toMatchObject({ ok: false, reason: expect.stringMatching(/target \/etc is not the planned/) });
   });
 });
+
+describe('credential sentinel follows the relocated agent dirs', () => {
+  it('reads the default agent dir and the one the baseline moved it to', async () => {
+    const { agentStoreDirs } = await import('../../src/sentinel/source.js');
+    const ctx = { node: 'n', openclawHome: OC, agentsDir: AG, agents: ['alpha', 'beta'], agentFiles: {}, agentDirs: { alpha: `${DATA}/agents/alpha/agent` }, fingerprint: (m: string) => m };
+    expect(agentStoreDirs(ctx)).toEqual([
+      { agent: 'alpha', dir: `${AG}/alpha/agent` },
+      { agent: 'alpha', dir: `${DATA}/agents/alpha/agent` },
+      { agent: 'beta', dir: `${AG}/beta/agent` },
+    ]);
+  });
+});
+
+describe('check judges the current placement from the facts', () => {
+  it('a classic-linked node drifts (links, agentDir); a relocated one matches', async () => {
+    const { judgeNode } = await import('../../src/check/judge-node.js');
+    const { baselineItems } = await import('../../src/check/items.js');
+    const items = baselineItems(shippedBaseline('openclaw-current'));
+    expect(items).toEqual(['memory', 'media', 'logs', 'browser', 'sessions', 'agent-memory', 'orphans']);
+    const linked = linkedNode('2026.9.6').dir(`${AG}/alpha/agent`, { 'models.json': '{}' }).build();
+    const a = judgeNode(linked, planNode(linked), items).cells;
+    expect(a.sessions).toMatchObject({ state: 'drift', what: ['link', 'config', 'agent-dir'] });
+    expect(a.media).toMatchObject({ state: 'drift', what: ['link'] });
+    const b = converged({ baseline: shippedBaseline('openclaw-current'), node: { baseline: 'openclaw-current' }, config: CURRENT(`${DATA}/agents/alpha/agent`) }).openclaw('2026.9.6');
+    const done = b.missing(`${AG}/alpha/agent`).dir(`${DATA}/agents/alpha/agent`, { 'models.json': '{}' }).build();
+    const c = judgeNode(done, planNode(done), items).cells;
+    expect(Object.values(c).every((x) => x.state === 'ok'), JSON.stringify(c)).toBe(true);
+  });
+});
