@@ -65,8 +65,11 @@ async function listSessions(): Promise<{ keys: string[]; stores: { agentId: stri
   return { keys, stores: out.stores as { agentId: string; path: string }[] };
 }
 
-/** Every symlink under the OpenClaw home (clawfleet's own attic excluded: it is not OpenClaw state). */
-const linksInHome = async () => (await sh(`find ${OC} -path ${OC}/.clawfleet -prune -o -type l -print`)).out.trim();
+/**
+ * Every symlink under the OpenClaw home, but clawfleet's own attic and `plugin-skills/` (2026.9.6 links its
+ * bundled plugin skills there itself: install files, not state).
+ */
+const linksInHome = async () => (await sh(`find ${OC} \\( -path ${OC}/.clawfleet -o -path ${OC}/plugin-skills \\) -prune -o -type l -print`)).out.trim();
 
 async function inventory(baseline: string): Promise<string> {
   const file = join(fleet.dir, `${baseline}.yaml`);
