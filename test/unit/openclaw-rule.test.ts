@@ -30,6 +30,7 @@ const CURRENT_CONFIG_FULL = `{
   meta: { lastTouchedVersion: "2026.9.6" },
   agents: { entries: { alpha: { name: "alpha" } } },
   memory: { search: { enabled: true } },
+  session: { store: "/openclaw-data/agents/{agentId}/sessions/sessions.json" },
   tools: { media: { concurrency: 2, image: { enabled: true }, audio: { enabled: true }, video: { enabled: false } } },
   logging: { level: "info", file: "/openclaw-data/logs/openclaw.log", maxFileBytes: 104857600, consoleLevel: "warn", consoleStyle: "pretty" },
   browser: { enabled: true, headless: true, noSandbox: true, defaultProfile: "openclaw" },

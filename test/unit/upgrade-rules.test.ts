@@ -15,6 +15,7 @@ const CURRENT = (agentDir?: string) => `{
   meta: { lastTouchedVersion: "2026.9.6" },
   agents: { entries: { alpha: { name: "alpha"${agentDir ? `, agentDir: "${agentDir}"` : ''} } } },
   memory: { search: { enabled: true } },
+  session: { store: "/openclaw-data/agents/{agentId}/sessions/sessions.json" },
   tools: { media: { concurrency: 2, image: { enabled: true }, audio: { enabled: true }, video: { enabled: false } } },
   logging: { level: "info", file: "/openclaw-data/logs/openclaw.log", maxFileBytes: 104857600, consoleLevel: "warn", consoleStyle: "pretty" },
   browser: { enabled: true, headless: true, noSandbox: true, defaultProfile: "openclaw" },
@@ -147,7 +148,7 @@ describe('check judges the current placement from the facts', () => {
     const { judgeNode } = await import('../../src/check/judge-node.js');
     const { baselineItems } = await import('../../src/check/items.js');
     const items = baselineItems(shippedBaseline('openclaw-current'));
-    expect(items).toEqual(['memory', 'media', 'logs', 'browser', 'sessions', 'agent-memory', 'orphans']);
+    expect(items).toEqual(['memory', 'sessions', 'media', 'logs', 'browser', 'agent-memory', 'orphans']);
     const linked = linkedNode('2026.9.6').dir(`${AG}/alpha/agent`, { 'models.json': '{}' }).build();
     const a = judgeNode(linked, planNode(linked), items).cells;
     expect(a.sessions).toMatchObject({ state: 'drift', what: ['link', 'config', 'agent-dir'] });
