@@ -6,6 +6,9 @@ export function baselineItems(b: Baseline): string[] {
     ...b.links.global.map((l) => l.item ?? l.path),
     ...b.config.sections.map((s) => s.item ?? s.path),
     ...b.links.agent.map((l) => l.item ?? `agent-${l.path}`),
+    ...(b.agentDir ? [b.agentDir.item ?? 'agent-dir'] : []),
+    ...b.retiredLinks.global.map((l) => l.item ?? l.path),
+    ...b.retiredLinks.agent.map((l) => l.item ?? `agent-${l.path}`),
     'orphans',
   ];
   return [...new Set(items)];

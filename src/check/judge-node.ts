@@ -6,6 +6,7 @@ import { judgeConfig } from './judge-config.js';
 import { judgeLinks } from './judge-links.js';
 import { judgeOrphans } from './judge-orphans.js';
 import { judgeOwnership } from './judge-ownership.js';
+import { judgePlacement } from './judge-placement.js';
 import { Judgement } from './judgement.js';
 
 /**
@@ -22,6 +23,7 @@ export function judgeNode(input: PlanInput, plan: NodePlan, items: string[]): { 
   const own = new Set(baselineItems(input.baseline));
   for (const item of own) if (item !== 'orphans') judgeLinks(input, item, j(item));
   judgeConfig(input, j);
+  judgePlacement(input, j);
   judgeOwnership(input, [...own], j);
   judgeOrphans(input, j('orphans'));
   const cells: Record<string, Cell> = {};

@@ -63,6 +63,8 @@ export interface SectionValue {
    * "" = root): key paths only, never values. Locations not listed are unresolved: treated as present.
    */
   included?: { at: string; keys: string[] }[];
+  /** Replace the section's `key` when the file holds one of `from` there (OpenClaw's own default), see config/merge.ts. */
+  replace?: { key: string; from: string[] };
 }
 
 /**
@@ -92,7 +94,31 @@ export interface QuarantineAction extends ActionBase {
   holdsCredentials: boolean;
 }
 
-export type Action = EnsureDirAction | LinkAction | MergeConfigAction | QuarantineAction | SetOwnerAction;
+/**
+ * A link an earlier baseline made becomes a real dir again (the transition to a baseline that places the data
+ * by other means): the target's entries are copied into a new dir at `path`, then moved out of the data root
+ * into the run's attic (never deleted). `expect` is the link.
+ */
+export interface UnlinkAction extends ActionBase {
+  type: 'unlink';
+  target: string;
+}
+
+/**
+ * Move an agent's `agent/` dir (its SQLite family, models, auth state) whole to `target` under the data root,
+ * where the config's `agents.entries.<id>.agentDir` points OpenClaw: its entries are copied (cp -a), verified,
+ * and the original dir is moved into the run's attic. No link is left. Needs the gateway stopped.
+ */
+export interface RelocateAction extends ActionBase {
+  type: 'relocate';
+  agentId: string;
+  target: string;
+  /** Top-level entries copied into `target` (all of them: the target must hold none but `same`). */
+  copy: string[];
+  same: string[];
+}
+
+export type Action = EnsureDirAction | LinkAction | MergeConfigAction | QuarantineAction | SetOwnerAction | UnlinkAction | RelocateAction;
 export type ActionType = Action['type'];
 
 export function expectFromFact(fact: PathFact, digest?: string): Expect {

@@ -51,6 +51,18 @@ export const UndoInfoSchema = z.discriminatedUnion('kind', [
     owner: ownership.optional(),
   }),
   z.strictObject({ kind: z.literal('quarantine'), path: absPath, to: absPath }),
+  /** A retired link turned back into a real dir: the dir is staged at `backup` (attic) before it replaces the link. */
+  z.strictObject({ kind: z.literal('unlink'), path: absPath, target: absPath, backup: absPath, tmpPrefix: z.string().regex(/^\.clawfleet-[0-9A-Za-z-]+-$/) }),
+  /** An agent dir moved whole to `target` (the original kept at `backup`, the attic): undone like a link's dir. */
+  z.strictObject({
+    kind: z.literal('relocate'),
+    path: absPath,
+    target: absPath,
+    backup: absPath,
+    copied: z.array(name),
+    same: z.array(name),
+    tmpPrefix: z.string().regex(/^\.clawfleet-[0-9A-Za-z-]+-$/),
+  }),
   /** The owner, group and mode the path had before (restored exactly), and those the run gave it. */
   z.strictObject({ kind: z.literal('set-owner'), path: absPath, from: ownership, to: ownership }),
 ]);

@@ -18,6 +18,9 @@ export interface PlannedLayout {
   agentsDir: string;
   dataDirs: string[];
   links: { path: string; target: string }[];
+  /** Retired links (transition) and relocated agent dirs; absent: none. */
+  retired?: { path: string; target: string }[];
+  relocations?: { path: string; target: string }[];
 }
 
 export type JournalVerdict = { ok: true } | { ok: false; reason: string; path?: string };
@@ -49,6 +52,15 @@ function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): v
       must(slot, 'not a link slot of this node', u.path);
       must(u.target === slot.target, `link target ${u.target} is not the planned ${slot.target}`, u.path);
       if (u.from === 'symlink') must(typeof u.oldTarget === 'string' && !u.oldTarget.includes('\0'), 'old link target missing', u.path);
+      must(u.backup === `${attic}/moved/${seq}-${base(u.path)}`, `backup ${u.backup} is not where this run keeps it`, u.path);
+      must(u.tmpPrefix === `.clawfleet-${runId}-`, "temporary-name prefix is not this run's", u.path);
+      return;
+    }
+    case 'unlink':
+    case 'relocate': {
+      const slot = (u.kind === 'unlink' ? l.retired : l.relocations)?.find((s) => s.path === u.path);
+      must(slot, `not a ${u.kind === 'unlink' ? 'retired link' : 'relocated agent dir'} of this node`, u.path);
+      must(u.target === slot.target, `target ${u.target} is not the planned ${slot.target}`, u.path);
       must(u.backup === `${attic}/moved/${seq}-${base(u.path)}`, `backup ${u.backup} is not where this run keeps it`, u.path);
       must(u.tmpPrefix === `.clawfleet-${runId}-`, "temporary-name prefix is not this run's", u.path);
       return;

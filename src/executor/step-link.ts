@@ -10,7 +10,9 @@ import { copyDirName, entryDigest, pointTo } from './link-helpers.js';
 import { undoLink } from './link-undo.js';
 import type { Step, UndoOf } from './step.js';
 
-type Undo = UndoOf<'link'>;
+type Undo = Pick<UndoOf<'link'>, 'backup' | 'tmpPrefix'>;
+/** What moving a dir's entries into a target needs of an action (a link's, or a relocation's). */
+type Move = Pick<LinkAction, 'path' | 'target' | 'copy' | 'same'>;
 
 /**
  * One `cp -a` of the dir's entries into a temp dir in the target (hard links, sparse files, FIFOs and byte
@@ -18,7 +20,7 @@ type Undo = UndoOf<'link'>;
  * (the source is not read again), then moved in. Until then the original dir is untouched; a failed copy
  * leaves no copy behind. Returns the dir's manifest the copy was verified against (null when nothing was copied).
  */
-async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<Manifest | null> {
+export async function copyEntries(ctx: RunContext, a: Move, u: Undo): Promise<Manifest | null> {
   const w = ctx.writer;
   const names = a.copy.map((n) => `${a.target}/${n}`);
   const st = (await w.probe({ stat: [a.target, ...names] })).stat;
@@ -44,7 +46,7 @@ async function copyEntries(ctx: RunContext, a: LinkAction, u: Undo): Promise<Man
 }
 
 /** Digests of the entries the dir brought (copied, or already the same in the target), as verified in the dir. */
-function digestsOf(a: LinkAction, m: Manifest | null): Record<string, string> {
+export function digestsOf(a: Move, m: Manifest | null): Record<string, string> {
   const digests: Record<string, string> = {};
   for (const n of [...a.copy, ...a.same]) {
     const d = entryDigest(m, n);
@@ -57,7 +59,7 @@ function digestsOf(a: LinkAction, m: Manifest | null): Record<string, string> {
  * Journals what the target held before the link (and the digests of the entries the dir brought), so a
  * rollback tells the gateway's later writes from what was there.
  */
-async function noteTarget(ctx: RunContext, a: LinkAction, seq: number, digests: Record<string, string>): Promise<void> {
+export async function noteTarget(ctx: RunContext, a: Move, seq: number, digests: Record<string, string>): Promise<void> {
   const names = ((await ctx.writer.probe({ list: [a.target] })).list[a.target] ?? []).map((c) => c.name);
   await ctx.journal.write({ t: 'carry', seq, had: names.filter((n) => !a.copy.includes(n)), digests, at: now() });
 }
@@ -65,7 +67,7 @@ async function noteTarget(ctx: RunContext, a: LinkAction, seq: number, digests: 
 /** Make `path` a symlink to `target`; a real dir there has its entries copied into `target` first. */
 export const linkStep: Step<'link'> = {
   undoInfo(ctx, a, seq) {
-    const u: Undo = {
+    const u: UndoOf<'link'> = {
       kind: 'link',
       path: a.path,
       target: a.target,
@@ -111,7 +113,7 @@ export const linkStep: Step<'link'> = {
  * be left behind in the attic: compare the moved dir with what was verified, and fail the action (its undo
  * keeps that write) rather than hide it.
  */
-async function checkSwapWindow(ctx: RunContext, a: LinkAction, u: Undo, digests: Record<string, string>): Promise<void> {
+export async function checkSwapWindow(ctx: RunContext, a: Move, u: Undo, digests: Record<string, string>): Promise<void> {
   // The moved dir keeps its files' inodes and ctimes: when every stamp is as verified, nothing was written.
   const verified = ctx.checked?.path === a.path ? ctx.checked.manifest : undefined;
   if (verified?.at !== undefined && fileBytes(verified) >= RECHECK_BY_STAMPS_FROM) {

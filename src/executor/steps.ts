@@ -4,7 +4,9 @@ import { configStep } from './step-config.js';
 import { ensureDirStep } from './step-ensure-dir.js';
 import { linkStep } from './step-link.js';
 import { quarantineStep } from './step-quarantine.js';
+import { relocateStep } from './step-relocate.js';
 import { setOwnerStep } from './step-set-owner.js';
+import { unlinkStep } from './step-unlink.js';
 import type { Step } from './step.js';
 
 /**
@@ -17,6 +19,8 @@ export const STEPS: { readonly [T in ActionType]: Step<T> } = {
   'merge-config': configStep,
   quarantine: quarantineStep,
   'set-owner': setOwnerStep,
+  unlink: unlinkStep,
+  relocate: relocateStep,
 };
 
 /**

@@ -25,7 +25,7 @@ export interface GatheredFacts {
 function writeDirs(layout: Layout, node: NodeSpec): string[] {
   const dirs = new Set([layout.home, layout.attic, layout.agentsDir, layout.dataRoot, parentOf(layout.dataRoot), layout.stateDir, ...layout.dataDirs]);
   for (const a of node.agents) dirs.add(`${layout.agentsDir}/${a}`);
-  for (const l of layout.links) dirs.add(l.path);
+  for (const l of [...layout.links, ...layout.retired, ...layout.relocations]) dirs.add(l.path);
   return [...dirs];
 }
 
@@ -41,7 +41,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   version.catch(() => undefined); // awaited below; if a probe fails first, its error is the one reported
   const layout = layoutFor(baseline, node, await reader.home());
   const stat = new Set<string>([layout.home, layout.agentsDir, layout.configPath, ...layout.dataDirs]);
-  for (const l of layout.links) {
+  for (const l of [...layout.links, ...layout.retired, ...layout.relocations]) {
     stat.add(l.path);
     stat.add(l.target);
   }
@@ -52,7 +52,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
 
   // Manifests: dirs that would become links (and their targets, to detect clashes), and orphan candidates.
   const manifest = new Set<string>();
-  for (const l of layout.links) {
+  for (const l of [...layout.links, ...layout.relocations]) {
     if (first.stat[l.path]?.kind === 'dir') {
       manifest.add(l.path);
       if (first.stat[l.target]?.kind === 'dir') manifest.add(l.target);

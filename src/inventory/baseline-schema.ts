@@ -30,6 +30,22 @@ export const BaselineSchema = z.strictObject({
     global: z.array(link).default([]),
     agent: z.array(link).default([]),
   }),
+  /**
+   * Links an earlier baseline made (same form as `links`) that this one replaces: a node still carrying one
+   * (pointing where it says) gets it turned back into a real dir holding the target's data, nothing lost.
+   */
+  retiredLinks: z
+    .strictObject({
+      global: z.array(link).default([]),
+      agent: z.array(link).default([]),
+    })
+    .default({ global: [], agent: [] }),
+  /**
+   * OpenClaw 2026.8.1+: every listed agent's `agents/<id>/agent` dir (its SQLite DB: sessions, transcripts,
+   * memory index, auth state) lives at `<dataRoot>/agents/<id>/<target>`, set by the config key
+   * `agents.entries.<id>.agentDir`; an existing dir is moved there whole.
+   */
+  agentDir: z.strictObject({ target: relPath, item: z.string().optional() }).optional(),
   config: z.strictObject({
     file: relPath.default('openclaw.json'),
     mode: z.number().int().min(0).max(0o7777).default(0o600),

@@ -16,6 +16,12 @@ export interface SectionDefault {
    * and everything under it counts as present.
    */
   included?: { at: string; keys: string[] }[];
+  /**
+   * The one exception to "only absent keys": the section's own `key` is replaced by the section's value when
+   * the file holds one of the strings in `from` there (an OpenClaw default clawfleet supersedes, e.g. an
+   * `agentDir` OpenClaw wrote with its default path). Any other value is kept.
+   */
+  replace?: { key: string; from: string[] };
 }
 
 /** Presence tree from dotted key paths: `true` marks a leaf (a value that is not an object). */
@@ -98,6 +104,7 @@ interface Walk {
   edits: Edit[];
   result: MergeResult;
   included: Map<string, Presence>;
+  replace?: SectionDefault['replace'];
 }
 
 /** The part of `def` that `have` (what included files define) lacks; null when nothing is missing. */
@@ -157,6 +164,15 @@ function walk(w: Walk, node: ObjectNode, file: Record<string, unknown>, def: Rec
       }
       continue;
     }
+    const fvHere = file[key];
+    if (w.replace && w.replace.key === key && path.length === w.sectionPath.length && isPrefix(w.sectionPath, path) && typeof fvHere === 'string' && w.replace.from.includes(fvHere) && fvHere !== dv) {
+      const m = findMember(node, key);
+      if (m && m.value.kind === 'other') {
+        w.edits.push({ start: m.value.start, end: m.value.end, text: JSON.stringify(dv) });
+        w.result.added.push(childPath.join('.'));
+      }
+      continue;
+    }
     if (!isPlainObject(dv)) continue; // present with any value: keep it
     const fv = file[key];
     const member = findMember(node, key);
@@ -199,7 +215,7 @@ export function mergeConfigText(text: string, sections: SectionDefault[]): Merge
       const prev = included.get(i.at);
       included.set(i.at, prev ? { ...prev, ...presenceOf(i.keys) } : presenceOf(i.keys));
     }
-    const w: Walk = { text: current, fmt, sectionPath: section.path, edits: [], result, included };
+    const w: Walk = { text: current, fmt, sectionPath: section.path, edits: [], result, included, ...(section.replace ? { replace: section.replace } : {}) };
     walk(w, (doc ??= scanDocument(current)), (value ??= parseConfig(current)), def, []);
     if (w.edits.length > 0) {
       current = applyEdits(current, w.edits);

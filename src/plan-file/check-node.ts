@@ -18,7 +18,7 @@ export interface SavedPlanProblem {
   message: string;
 }
 
-const PREFIX: Record<Action['type'], string> = { 'ensure-dir': 'dir', link: 'link', 'merge-config': 'config', quarantine: 'quarantine', 'set-owner': 'owner' };
+const PREFIX: Record<Action['type'], string> = { 'ensure-dir': 'dir', link: 'link', 'merge-config': 'config', quarantine: 'quarantine', 'set-owner': 'owner', unlink: 'unlink', relocate: 'relocate' };
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): string | null {
@@ -43,7 +43,7 @@ function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): 
     case 'merge-config': {
       if (a.path !== l.configPath) return `config merge of a file that is not the node's config (${l.configPath})`;
       // `included` (what the node's $include files define) comes from facts: the executor's merge re-checks it
-      if (!same(a.sections.map((x) => ({ path: x.path, value: x.value })), sectionsOf(baseline, spec))) return `config sections differ from what baseline ${baseline.name} and the inventory's overrides give: re-plan`;
+      if (!same(a.sections.map((x) => ({ path: x.path, value: x.value, ...(x.replace ? { replace: x.replace } : {}) })), sectionsOf(baseline, spec, l))) return `config sections differ from what baseline ${baseline.name} and the inventory's overrides give: re-plan`;
       if (a.expect.kind !== 'missing' && a.expect.kind !== 'file') return `config merge expecting ${a.expect.kind}`;
       if (a.expect.kind === 'missing' && (a.mode & ~baseline.config.mode) !== 0) return `new config with mode ${a.mode.toString(8)}, the baseline says ${baseline.config.mode.toString(8)}`;
       return (a.mode & ~0o777) === 0 ? null : `config mode ${a.mode.toString(8)} has special bits`;
@@ -56,6 +56,18 @@ function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): 
       if (a.path === l.configPath && (a.to.mode & 0o077 & ~a.from.mode) !== 0) return `set-owner that opens the config (${a.from.mode.toString(8)} → ${a.to.mode.toString(8)})`;
       if (a.path !== l.configPath && (a.to.mode & 0o007 & ~baseline.dirMode) !== 0) return `set-owner with mode ${a.to.mode.toString(8)}, more open to others than the baseline's ${baseline.dirMode.toString(8)}`;
       return a.expect.kind === 'dir' || a.expect.kind === 'file' ? null : `set-owner expecting ${a.expect.kind}`;
+    }
+    case 'unlink': {
+      const slot = l.retired.find((s) => s.path === a.path);
+      if (!slot) return `unlink at a path that is not a retired link of baseline ${baseline.name}`;
+      if (slot.target !== a.target) return `unlink of a link to ${a.target}, the retired target is ${slot.target}`;
+      return a.expect.kind === 'symlink' && a.expect.target === slot.target ? null : `unlink expecting ${a.expect.kind}, the planner only unlinks the retired link`;
+    }
+    case 'relocate': {
+      const slot = l.relocations.find((s) => s.path === a.path);
+      if (!slot || slot.agent !== a.agentId) return `relocate of a path that is not an agent dir baseline ${baseline.name} relocates`;
+      if (slot.target !== a.target) return `relocate to ${a.target}, the baseline's target is ${slot.target}`;
+      return a.expect.kind === 'dir' ? null : `relocate expecting ${a.expect.kind}, the planner only moves dirs`;
     }
     case 'quarantine': {
       if (a.path !== `${l.agentsDir}/${a.agentId}`) return `quarantine of a path that is not the agent dir ${l.agentsDir}/${a.agentId}`;

@@ -39,6 +39,7 @@ export const ActionSchema = z.discriminatedUnion('type', [
         path: z.array(z.string()),
         value: z.record(z.string(), z.unknown()),
         included: z.array(z.strictObject({ at: z.string(), keys: z.array(z.string()) })).optional(),
+        replace: z.strictObject({ key: z.string(), from: z.array(z.string()) }).optional(),
       }),
     ),
     afterSha256: sha256,
@@ -50,6 +51,8 @@ export const ActionSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ ...base, type: z.literal('set-owner'), from: ownership, to: ownership }),
   z.strictObject({ ...base, type: z.literal('quarantine'), agentId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i), holdsCredentials: z.boolean() }),
+  z.strictObject({ ...base, type: z.literal('unlink'), target: absPath }),
+  z.strictObject({ ...base, type: z.literal('relocate'), agentId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i), target: absPath, copy: z.array(name), same: z.array(name) }),
 ]);
 
 const DiagnosticSchema = z.strictObject({

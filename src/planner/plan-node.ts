@@ -10,13 +10,26 @@ import { planLinks } from './rule-links.js';
 import { planOpenclaw } from './rule-openclaw.js';
 import { planOrphans } from './rule-orphans.js';
 import { planOwnership } from './rule-ownership.js';
+import { planRelocations } from './rule-relocate.js';
+import { planUnlinks } from './rule-unlink.js';
 import { planVersion } from './rule-version.js';
 
 /**
  * Rules in the order their actions must run: dirs before the links into them, config, then orphans. Each
  * also sees the actions the rules before it planned (planOpenclaw and planAccess, last, look at all of them).
  */
-const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [planVersion, planDataDirs, planLinks, planConfig, planOwnership, planOrphans, planOpenclaw, planAccess];
+const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [
+  planVersion,
+  planDataDirs,
+  planLinks,
+  planUnlinks,
+  planRelocations,
+  planConfig,
+  planOwnership,
+  planOrphans,
+  planOpenclaw,
+  planAccess,
+];
 
 /**
  * The planner: a pure function of (baseline, node, facts). A node with an error diagnostic keeps its

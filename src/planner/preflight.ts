@@ -59,7 +59,7 @@ export function preflight(facts: NodeFacts, target: string): PreflightFinding[] 
   if (at(target, DOCTOR_REFUSES_LINKS_SINCE)) {
     for (const [path, f] of Object.entries(facts.paths).sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (f.kind !== 'symlink' || !path.startsWith(facts.openclawHome + '/')) continue;
-      out.push({ severity: 'blocks', kind: 'symlinked-state', path, message: `symlink to ${f.target}: OpenClaw ${target}'s doctor (run by \`openclaw update\`) refuses state reached through it, its security audit flags it, its backup leaves the data out` });
+      out.push({ severity: 'blocks', kind: 'symlinked-state', path, message: `symlink to ${f.target}: OpenClaw ${target}'s doctor (run by \`openclaw update\`) refuses state reached through it, its security audit flags it, its backup leaves the data out; planning the node against openclaw-current turns it back into a real dir holding its data (the transition, before the upgrade)` });
     }
   }
   if (at(target, CREDENTIALS_IN_SQLITE_SINCE)) {

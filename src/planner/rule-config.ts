@@ -8,6 +8,8 @@ import { sha256Hex } from '../shared/manifest.js';
 import { maskConfigValues, safeValues } from '../shared/mask-config.js';
 import { redactShapes } from '../shared/secret-shapes.js';
 import { describeFact, diag, type PlanInput, type RuleOutput } from './context.js';
+import type { Layout } from '../shared/layout.js';
+import { transitional } from './rule-version.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -59,16 +61,27 @@ function includedFor(input: PlanInput, section: string[]): SectionValue['include
 
 /** The baseline's sections with this node's overrides laid over their defaults. */
 export function sectionsFor(input: PlanInput): SectionValue[] {
-  return input.baseline.config.sections.map((s) => {
-    const path = s.path.split('.');
-    const included = includedFor(input, path);
-    return { path, value: overlay(s.value, input.node.overrides[s.path] ?? {}), ...(included ? { included } : {}) };
+  return sectionsOf(input.baseline, input.node, input.layout).map((s) => {
+    const included = includedFor(input, s.path);
+    return { ...s, ...(included ? { included } : {}) };
   });
 }
 
 /** Path and value of each section, from the baseline and the node alone (a saved plan's sections are checked against it). */
-export function sectionsOf(baseline: PlanInput['baseline'], node: PlanInput['node']): SectionValue[] {
-  return baseline.config.sections.map((s) => ({ path: s.path.split('.'), value: overlay(s.value, node.overrides[s.path] ?? {}) }));
+export function sectionsOf(baseline: PlanInput['baseline'], node: PlanInput['node'], layout: Pick<Layout, 'relocations' | 'home'>): SectionValue[] {
+  const out: SectionValue[] = baseline.config.sections.map((s) => ({ path: s.path.split('.'), value: overlay(s.value, node.overrides[s.path] ?? {}) }));
+  // baseline `agentDir`: each listed agent's entry points OpenClaw at its dir under the data root
+  // (replacing the default path OpenClaw itself writes there, as `agents add` does: the dir is moved with it)
+  for (const r of layout.relocations) {
+    out.push({ path: ['agents', 'entries', r.agent!], value: { agentDir: r.target }, replace: { key: 'agentDir', from: defaultAgentDirs(layout.home, r.agent!) } });
+  }
+  return out;
+}
+
+/** How OpenClaw writes an agent's default `agentDir` (absolute, or `~/.openclaw/…` for the default home). */
+export function defaultAgentDirs(home: string, id: string): string[] {
+  const abs = `${home}/agents/${id}/agent`;
+  return home.endsWith('/.openclaw') ? [abs, `~/.openclaw/agents/${id}/agent`] : [abs];
 }
 
 /** The items of the sections an added key path belongs to (an added ancestor covers the sections under it). */
@@ -104,6 +117,7 @@ export function planConfig(input: PlanInput): RuleOutput {
     out.diagnostics.push(diag(input, 'error', `config ${why}; refusing to rewrite it`, path));
     return out;
   }
+  if (transitional(input)) return out; // the config keeps its shape until the upgrade (rule-version.ts)
   const before = fact.kind === 'file' ? (text ?? '') : null;
   const known = new Set(input.baseline.config.sections.map((s) => s.path));
   for (const o of Object.keys(input.node.overrides)) {

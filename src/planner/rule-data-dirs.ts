@@ -1,13 +1,17 @@
 import { capByHome, carriedTo, plannedGateway, showOwnership, usableBy } from './ownership.js';
 import type { Action } from '../domain/actions.js';
 import { describeFact, diag, factOf, type PlanInput, type RuleOutput } from './context.js';
+import { transitional } from './rule-version.js';
 
 /** The OpenClaw home and every dir under the data root the links point into must exist. */
 export function planDataDirs(input: PlanInput): RuleOutput {
   const out: RuleOutput = { actions: [], diagnostics: [] };
   const want: { path: string; mode: number; what: string }[] = [
     { path: input.layout.home, mode: 0o700, what: 'OpenClaw home' },
-    ...input.layout.dataDirs.map((path) => ({ path, mode: input.baseline.dirMode, what: 'data dir' })),
+    // (a transition plan moves no agent dir yet: only the dirs links need)
+    ...input.layout.dataDirs
+      .filter((d) => !transitional(input) || d === input.layout.dataRoot || input.layout.links.some((l) => l.target === d || l.target.startsWith(d + '/')))
+      .map((path) => ({ path, mode: input.baseline.dirMode, what: 'data dir' })),
   ];
   for (const { path, mode, what } of want) {
     const f = factOf(input, path);

@@ -28,6 +28,10 @@ function actionItem(a: Action): string {
       return `- 📦 quarantine ${code(a.path)}${a.holdsCredentials ? ' — **⚠ holds credentials**' : ''}`;
     case 'set-owner':
       return `- 🔑 owner ${code(a.path)}: ${code(showOwnership(a.from))} → ${code(showOwnership(a.to))}`;
+    case 'unlink':
+      return `- ↩️ unlink ${code(a.path)}: the link to ${code(a.target)} becomes a real dir with its data`;
+    case 'relocate':
+      return `- 🚚 agent dir ${code(a.path)} → ${code(a.target)} — **⚠ moves its credential store and SQLite DB whole**`;
   }
 }
 

@@ -22,6 +22,10 @@ function actionLine(a: Action, s: Style): string {
       return `${s.red('- quarantine')} ${a.path}${a.holdsCredentials ? '  ' + s.red(s.bold('⚠ holds credentials')) : ''}`;
     case 'set-owner':
       return `${s.yellow('~ owner     ')} ${a.path}  ${s.dim(`${showOwnership(a.from)} → ${showOwnership(a.to)}`)}`;
+    case 'unlink':
+      return `${s.yellow('~ unlink    ')} ${a.path} ${s.dim(`(link to ${a.target} becomes a real dir with its data)`)}`;
+    case 'relocate':
+      return `${s.yellow('~ agent dir ')} ${a.path} → ${a.target}  ${s.red(s.bold('⚠ moves its credential store and SQLite DB whole'))}`;
   }
 }
 

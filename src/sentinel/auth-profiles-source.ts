@@ -1,12 +1,12 @@
 import type { NodeReader } from '../transport/types.js';
 import { keyMaterial } from './key-material.js';
-import type { CredentialRecord, CredentialSource, SourceContext, SourceResult } from './source.js';
+import { agentStoreDirs, type CredentialRecord, type CredentialSource, type SourceContext, type SourceResult } from './source.js';
 
 /** `agents/<id>/agent/auth-profiles.json` (OpenClaw up to 2026.6.x; kept by later ones until migrated). */
 export const authProfilesSource: CredentialSource = {
   name: 'auth-profiles.json',
   async read(reader: NodeReader, ctx: SourceContext): Promise<SourceResult> {
-    const files = ctx.agents.map((a) => ({ agent: a, path: `${ctx.agentsDir}/${a}/agent/auth-profiles.json` }));
+    const files = agentStoreDirs(ctx).map(({ agent, dir }) => ({ agent, path: `${dir}/auth-profiles.json` }));
     // one round trip: lstat and content of every file (a symlink or special file is not read)
     const res = await reader.probe({ stat: files.map((f) => f.path), read: files.map((f) => f.path) });
     const out: SourceResult = { records: [], files: [], notes: [] };

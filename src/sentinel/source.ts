@@ -34,6 +34,15 @@ export interface SourceResult {
  * The agent name of the shared credential store in `state/openclaw.sqlite` (OpenClaw 2026.9.x): not an agent id
  * (those are `[a-z0-9][a-z0-9_-]*`), so it never collides with one.
  */
+/** Each agent's `agent/` dirs to read: the default one, and the one the baseline moves it to. */
+export function agentStoreDirs(ctx: SourceContext): { agent: string; dir: string }[] {
+  return ctx.agents.flatMap((a) => {
+    const moved = ctx.agentDirs?.[a];
+    const dirs = [`${ctx.agentsDir}/${a}/agent`, ...(moved && moved !== `${ctx.agentsDir}/${a}/agent` ? [moved] : [])];
+    return dirs.map((dir) => ({ agent: a, dir }));
+  });
+}
+
 export const SHARED_STORE = '(shared store)';
 
 export interface SourceContext {
@@ -46,6 +55,11 @@ export interface SourceContext {
   agents: string[];
   /** Names in each agent's `agent/` dir, where the facts listed it (listed agents only). */
   agentFiles: Record<string, string[] | null>;
+  /**
+   * Agents whose `agent/` dir the baseline places elsewhere (`agents.entries.<id>.agentDir`, openclaw-current):
+   * that dir, read besides the default one (only one of them exists once the move is done).
+   */
+  agentDirs?: Record<string, string>;
   fingerprint(material: string): string;
 }
 

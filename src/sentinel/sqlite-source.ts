@@ -3,7 +3,7 @@ import { fetchStoreBytes, readAuthProfiles } from '../openclaw-store/index.js';
 import type { PathFact } from '../domain/facts.js';
 import type { NodeReader } from '../transport/types.js';
 import { keyMaterial } from './key-material.js';
-import { SHARED_STORE, type CredentialRecord, type CredentialSource, type SourceContext, type SourceResult } from './source.js';
+import { agentStoreDirs, SHARED_STORE, type CredentialRecord, type CredentialSource, type SourceContext, type SourceResult } from './source.js';
 
 export const AGENT_DB_FILE = 'agent/openclaw-agent.sqlite';
 export const STATE_DB_FILE = 'state/openclaw.sqlite';
@@ -41,7 +41,7 @@ export const sqliteSource: CredentialSource = {
   name: 'openclaw-agent.sqlite',
   async read(reader: NodeReader, ctx: SourceContext): Promise<SourceResult> {
     const stores: Store[] = [
-      ...ctx.agents.map((a) => ({ agent: a, path: `${ctx.agentsDir}/${a}/${AGENT_DB_FILE}` })),
+      ...agentStoreDirs(ctx).map(({ agent, dir }) => ({ agent, path: `${dir}/${AGENT_DB_FILE.slice('agent/'.length)}` })),
       { agent: SHARED_STORE, path: `${ctx.openclawHome}/${STATE_DB_FILE}` },
     ];
     const out: SourceResult = { records: [], files: [], notes: [], unread: [] };

@@ -3,6 +3,8 @@ import type { NodeSpec } from '../domain/inventory.js';
 /** What a layout needs of a baseline (a Baseline from src/inventory/baseline-schema.ts has it). */
 interface LayoutBaseline {
   links: { global: readonly LinkSource[]; agent: readonly LinkSource[] };
+  retiredLinks: { global: readonly LinkSource[]; agent: readonly LinkSource[] };
+  agentDir?: { target: string; item?: string | undefined } | undefined;
   config: { file: string };
 }
 interface LinkSource {
@@ -29,6 +31,10 @@ export interface Layout {
   /** Dirs under the data root that must exist, parents first. */
   dataDirs: string[];
   links: LinkSlot[];
+  /** Links of an earlier baseline that must become real dirs again (baseline `retiredLinks`). */
+  retired: LinkSlot[];
+  /** Agent dirs that live under the data root, set by `agents.entries.<id>.agentDir` (baseline `agentDir`). */
+  relocations: LinkSlot[];
   /** Quarantine dir of a run on the node, on the same filesystem as the agents. */
   attic: string;
   /** Where the node's journal and config backups live. */
@@ -71,8 +77,21 @@ export function layoutFor(baseline: LayoutBaseline, node: NodeSpec, nodeHome: st
       });
     }
   }
+  const retired: LinkSlot[] = [];
+  for (const l of baseline.retiredLinks.global) {
+    retired.push({ path: `${home}/${l.path}`, target: `${dataRoot}/${l.target}`, item: l.item ?? l.path });
+  }
+  const relocations: LinkSlot[] = [];
+  for (const agent of node.agents) {
+    for (const l of baseline.retiredLinks.agent) {
+      retired.push({ path: `${agentsDir}/${agent}/${l.path}`, target: `${dataRoot}/agents/${agent}/${l.target}`, item: l.item ?? `agent-${l.path}`, agent });
+    }
+    if (baseline.agentDir) {
+      relocations.push({ path: `${agentsDir}/${agent}/agent`, target: `${dataRoot}/agents/${agent}/${baseline.agentDir.target}`, item: baseline.agentDir.item ?? 'agent-dir', agent });
+    }
+  }
   const dirs = new Set<string>([dataRoot]);
-  for (const l of links) for (const d of ancestorsUnder(dataRoot, l.target)) dirs.add(d);
+  for (const l of [...links, ...relocations]) for (const d of ancestorsUnder(dataRoot, l.target)) dirs.add(d);
   return {
     home,
     dataRoot,
@@ -80,6 +99,8 @@ export function layoutFor(baseline: LayoutBaseline, node: NodeSpec, nodeHome: st
     agentsDir,
     dataDirs: [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1)),
     links,
+    retired,
+    relocations,
     attic: `${home}/.clawfleet`,
     stateDir: `${dataRoot}/.clawfleet`,
   };

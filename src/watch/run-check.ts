@@ -60,7 +60,19 @@ async function credentialScan(n: NodeSession, fingerprint: (m: string) => string
   if (!n.gathered || !n.writer) return null;
   const { facts, layout } = n.gathered;
   const agents = (facts.agentDirs ?? []).filter((c) => c.kind === 'dir').map((c) => c.name);
-  return scanCredentials(n.writer, { node: n.spec.name, openclawHome: layout.home, agentsDir: layout.agentsDir, agents, agentFiles: facts.agentFiles, fingerprint }, sources);
+  return scanCredentials(
+    n.writer,
+    {
+      node: n.spec.name,
+      openclawHome: layout.home,
+      agentsDir: layout.agentsDir,
+      agents,
+      agentFiles: facts.agentFiles,
+      agentDirs: Object.fromEntries(layout.relocations.map((r) => [r.agent!, r.target])),
+      fingerprint,
+    },
+    sources,
+  );
 }
 
 /** A full check of an open session: the baseline matrix, OpenClaw's own checks, the credential scan, then waivers. */

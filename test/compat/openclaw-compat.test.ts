@@ -135,6 +135,14 @@ async function credentials(t: Target): Promise<Map<string, string>> {
   return out;
 }
 
+/** The same places after the current baseline moved each agents/<id>/agent whole under the data root. */
+async function movedCredentials(t: Target): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [k, v] of await credentials(t)) if (!k.startsWith('agents/')) out.set(k, v);
+  for (const [k, v] of await snapshotTree(fleet.hostPath(t.node, '/openclaw-data/agents'))) if (/^[^/]+\/agent\//.test(k)) out.set(`agents/${k}`, v);
+  return out;
+}
+
 /** The node's OpenClaw home and data root, without clawfleet's own state (journals, attic). */
 async function nodeTree(t: Target): Promise<Map<string, string>> {
   const all = new Map<string, string>();
@@ -177,14 +185,41 @@ afterAll(async () => {
   console.log(`openclaw compat (ms): ${JSON.stringify(timings)}`);
 });
 
+// First, while agents/main still holds its store where OpenClaw put it (the current baseline moves it later).
+describe('credential owners on the real releases', () => {
+  it('2026.9.6: agents/main left out of the inventory is never moved: a plan error naming its real SQLite store', async () => {
+    const t = TARGETS[1]!;
+    const before = await nodeTree(t);
+    const file = join(fleet.dir, 'no-main.yaml');
+    await writeFile(file, `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  port: 22\n  identity: ${fleet.clientKey}\nnodes:\n  ${t.node}:\n    host: ${fleet.node(t.node).host}\n    agents: [coder]\n    baseline: ${t.baseline}\n`);
+    const plan = await cli(['plan', '-i', file, '--limit', t.node]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(1);
+    expect(lineOf(plan, t.node, /never moved by default/)).toMatch(/error: oc96: \/root\/\.openclaw\/agents\/main: agent dir not listed in the inventory is never moved by default: agent\/openclaw-agent\.sqlite is OpenClaw's legacy shared credential store .*List "main" under keepAgents to leave it, or under quarantineAgents/);
+    expect(plan.stdout + plan.stderr).not.toContain(KEY);
+    const apply = await cli(['apply', '-y', '-i', file, '--limit', t.node]);
+    expect(apply.code).toBe(1);
+    expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
+  }, 180_000);
+});
+
 describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
   it('a baseline of the wrong shape is refused at plan time, naming the shape the node needs', async () => {
     const before = await nodeTree(t);
     const inv = await inventory(`wrong-${t.node}`, (x) => `    baseline: ${x.wrong}\n`);
     const plan = await cli(['plan', '-i', inv, '--limit', t.node]);
+    if (t.shape === 'classic') {
+      // the current baseline on a classic node is the transition before the upgrade: links back to dirs, no
+      // config change; this node has no links, so nothing to do (openclaw-upgrade.test.ts takes one through)
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+      expect(lineOf(plan, t.node, /warning:/)).toMatch(/node runs OpenClaw 2026\.5\.28 \(from binary\), below baseline "openclaw-current" \(≥ 2026\.8\.1\): transition plan before the upgrade/);
+      const apply = await cli(['apply', '-y', '-i', inv, '--limit', t.node]);
+      expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+      expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
+      return;
+    }
     expect(plan.code, plan.stdout + plan.stderr).toBe(1);
     const line = lineOf(plan, t.node, /error:/);
-    expect(line).toMatch(new RegExp(`node runs OpenClaw ${t.version.replace(/\./g, '\\.')} \\(from binary\\), which needs the ${t.shape} config shape; baseline "${t.wrong}" writes the ${t.shape === 'classic' ? 'current' : 'classic'} shape`));
+    expect(line).toMatch(new RegExp(`node runs OpenClaw ${t.version.replace(/\./g, '\\.')} \\(from binary\\), which needs the ${t.shape} config shape; baseline "${t.wrong}" writes the classic shape`));
     const apply = await cli(['apply', '-y', '-i', inv, '--limit', t.node]);
     expect(apply.code).toBe(1);
     expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
@@ -208,12 +243,13 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
     const inv = await inventory(`ok-${t.node}`, (x) => `    baseline: ${x.baseline}\n`);
     const plan = await cli(['plan', '-i', inv, '--limit', t.node]);
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
-    const doctorWarning = lineOf(plan, t.node, /doctor --fix/);
+    // no baseline makes a link that the node's version refuses: the current one moves the agent dirs instead
+    expect(lineOf(plan, t.node, /doctor --fix/)).toBeUndefined();
     if (t.shape === 'current') {
-      expect(doctorWarning).toMatch(/warning: oc96: \/root\/\.openclaw: OpenClaw 2026\.9\.6 \(2026\.8\.1 or later\): `openclaw doctor --fix`, which upgrades run, refuses state dirs reached through symlinks .*this plan makes 8 of them links \(memory, media, logs, browser, agents\/\*\/sessions, agents\/\*\/memory\)/);
+      for (const a of AGENTS) expect(plan.stdout).toContain(`~ agent dir  ${OC}/agents/${a}/agent → /openclaw-data/agents/${a}/agent`);
+      expect(lineOf(plan, t.node, /stop the gateway/)).toMatch(/warning: oc96: \/root\/\.openclaw\/agents: moves the agent dirs of main, coder whole, with their credential stores and SQLite DBs/);
       expect(lineOf(plan, t.node, /no auth-profiles\.json/)).toMatch(/note: oc96: \/root\/\.openclaw\/agents: agents main, coder: no auth-profiles\.json, the credentials are in OpenClaw's SQLite store/);
     } else {
-      expect(doctorWarning).toBeUndefined();
       expect(lineOf(plan, t.node, /no auth-profiles\.json/)).toBeUndefined();
     }
     expect(lineOf(plan, t.node, /no openclaw program/)).toBeUndefined(); // it will be validated
@@ -222,7 +258,8 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
     expect([...creds.keys()].length).toBeGreaterThan(0);
     const apply = await time(`${t.node}.apply`, () => cli(['apply', '-y', '-i', inv, '--limit', t.node]));
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect(diffSnapshots(creds, await credentials(t))).toEqual([]);
+    // untouched (classic), or moved whole, byte for byte, mode kept (current: agents/<id>/agent → the data root)
+    expect(diffSnapshots(creds, t.shape === 'classic' ? await credentials(t) : await movedCredentials(t))).toEqual([]);
     const again = await cli(['plan', '-i', inv, '--limit', t.node]);
     expect(again.code, again.stdout).toBe(0);
 
@@ -233,10 +270,16 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
     expect(json(v.out.replace(/__ms=\d+\s*$/, ''))).toMatchObject({ valid: true, path: `${OC}/openclaw.json` });
 
     // the data/config split is in place, seen from the node
-    for (const a of AGENTS) {
-      expect((await sh(t.node, `readlink ${OC}/agents/${a}/sessions`)).out.trim()).toBe(`/openclaw-data/agents/${a}/sessions`);
+    if (t.shape === 'classic') {
+      for (const a of AGENTS) {
+        expect((await sh(t.node, `readlink ${OC}/agents/${a}/sessions`)).out.trim()).toBe(`/openclaw-data/agents/${a}/sessions`);
+      }
+      expect((await sh(t.node, `readlink ${OC}/logs`)).out.trim()).toBe('/openclaw-data/logs');
+    } else {
+      const cfg = JSON.parse((await sh(t.node, `cat ${OC}/openclaw.json`)).out) as { agents: { entries: Record<string, { agentDir?: string }> } };
+      for (const a of AGENTS) expect(cfg.agents.entries[a]?.agentDir).toBe(`/openclaw-data/agents/${a}/agent`);
+      expect((await sh(t.node, `find ${OC} -path ${OC}/.clawfleet -prune -o -path ${OC}/plugin-skills -prune -o -type l -print`)).out.trim()).toBe('');
     }
-    expect((await sh(t.node, `readlink ${OC}/logs`)).out.trim()).toBe('/openclaw-data/logs');
 
     // every agent's sessions, as OpenClaw lists them
     const after = await listSessions(t);
@@ -248,8 +291,8 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
         expect(s.path).toBe(`${OC}/agents/${s.agentId}/sessions/sessions.json`);
         expect(real).toBe(`/openclaw-data/agents/${s.agentId}/sessions/sessions.json`);
       } else {
-        // 2026.9.6 reads the agent's SQLite DB in agents/<id>/agent/, which the baseline does not link
-        expect(s.path).toBe(`${OC}/agents/${s.agentId}/agent/openclaw-agent.sqlite`);
+        // 2026.9.6 reads the agent's SQLite DB where agentDir points: under the data root, no link on the way
+        expect(s.path).toBe(`/openclaw-data/agents/${s.agentId}/agent/openclaw-agent.sqlite`);
         expect(real).toBe(s.path);
       }
     }
@@ -273,39 +316,22 @@ describe.each(TARGETS)('real OpenClaw $version ($shape config shape)', (t) => {
   }, 360_000);
 });
 
-describe('why the plan warns on 2026.8.1+', () => {
-  it('2026.9.6: a legacy sessions.json behind a linked sessions dir makes `openclaw doctor --fix` refuse', async () => {
+describe('links of the classic layout on 2026.8.1+', () => {
+  it('2026.9.6: a sessions link of the classic layout is planned away by the current baseline (unlink)', async () => {
     const t = TARGETS[1]!;
-    // runs after the converge test above: agents/coder/sessions is a link into /openclaw-data
+    // the current baseline makes no link: make the one the classic baseline made, by hand (an old node's layout)
+    await sh(t.node, `[ -e ${OC}/agents/coder/sessions ] && mv ${OC}/agents/coder/sessions /tmp/coder-sessions-aside; mkdir -p /openclaw-data/agents/coder/sessions && ln -s /openclaw-data/agents/coder/sessions ${OC}/agents/coder/sessions`);
     expect((await sh(t.node, `readlink ${OC}/agents/coder/sessions`)).out.trim()).toBe('/openclaw-data/agents/coder/sessions');
-    const sid = randomUUID();
-    const dir = fleet.hostPath(t.node, '/openclaw-data/agents/coder/sessions');
-    await writeFile(join(dir, 'sessions.json'), JSON.stringify({ 'agent:coder:late': { sessionId: sid, updatedAt: Date.now(), sessionFile: `${sid}.jsonl` } }));
-    await writeFile(join(dir, `${sid}.jsonl`), `${JSON.stringify({ type: 'session', version: 3, id: sid, timestamp: new Date().toISOString(), cwd: '/root' })}\n`);
-    const r = await time('oc96.doctor-fix', () => sh(t.node, 'timeout 120 openclaw doctor --fix --non-interactive'));
-    expect(r.code, r.out.slice(-3000)).not.toBe(0);
-    expect(r.out).toContain(`Legacy session store requires migration at ${OC}/agents/coder/sessions/sessions.json`);
-    // and its importer silently skips the store behind the link
-    const imp = await sh(t.node, 'openclaw doctor --session-sqlite import --session-sqlite-agent coder');
-    expect(imp.out).toMatch(/0 target\(s\)/);
-  }, 450_000);
+    const inv = await inventory('unlink-oc96', (x) => `    baseline: ${x.baseline}\n`);
+    const plan = await cli(['plan', '-i', inv, '--limit', t.node]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toContain(`~ unlink     ${OC}/agents/coder/sessions`);
+    const check = await cli(['check', '-i', inv, '--limit', t.node]);
+    expect(check.code).toBe(2);
+  }, 300_000);
 });
 
 describe('credential owners and the upgrade preflight, on the real releases', () => {
-  it('2026.9.6: agents/main left out of the inventory is never moved: a plan error naming its real SQLite store', async () => {
-    const t = TARGETS[1]!;
-    const before = await nodeTree(t);
-    const file = join(fleet.dir, 'no-main.yaml');
-    await writeFile(file, `version: 1\ndefaults:\n  transport: ssh\n  user: root\n  port: 22\n  identity: ${fleet.clientKey}\nnodes:\n  ${t.node}:\n    host: ${fleet.node(t.node).host}\n    agents: [coder]\n    baseline: ${t.baseline}\n`);
-    const plan = await cli(['plan', '-i', file, '--limit', t.node]);
-    expect(plan.code, plan.stdout + plan.stderr).toBe(1);
-    expect(lineOf(plan, t.node, /never moved by default/)).toMatch(/error: oc96: \/root\/\.openclaw\/agents\/main: agent dir not listed in the inventory is never moved by default: agent\/openclaw-agent\.sqlite is OpenClaw's legacy shared credential store .*List "main" under keepAgents to leave it, or under quarantineAgents/);
-    expect(plan.stdout + plan.stderr).not.toContain(KEY);
-    const apply = await cli(['apply', '-y', '-i', file, '--limit', t.node]);
-    expect(apply.code).toBe(1);
-    expect(diffSnapshots(before, await nodeTree(t))).toEqual([]);
-  }, 180_000);
-
   it('2026.5.28 converged by clawfleet: the preflight for 2026.9.6 names the classic keys and the links its doctor refuses', async () => {
     const t = TARGETS[0]!;
     const inv = await inventory(`pre-${t.node}`, (x) => `    baseline: ${x.baseline}\n`);

@@ -9,7 +9,7 @@
 // Each suite has its own addresses, so two suites can run at once (the system tier runs two files at a time):
 //   rollout 20–27 · reference-ssh 41–44 (+ 49) · transport-ssh 60 · openclaw-compat 61–62 · living-node 73 · kill-points 81–83 · kill-points-inside 84–89 ·
 //   lock-race 91 · hostile-corpus 93–96 · shards 100–163 · openclaw-watch 167 · scaling 175–176 ·
-//   become-sudo 201–204 · bastion 211–213 · gateway-owner 221 · fleet.test 231–233 · watch-ssh 241–244 (+ 249)
+//   become-sudo 201–204 · bastion 211–213 · gateway-owner 221 · fleet.test 231–233 · watch-ssh 241–244 (+ 249) · openclaw-upgrade 251
 // A new suite takes a free range and is added here.
 //
 // Needs Linux, root and openssh-server (CI runs `scripts/test-fleet.sh install` first;

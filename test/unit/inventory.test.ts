@@ -327,8 +327,11 @@ config:
       expect(b.baseline.name).toBe(name);
       expect(b.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(BaselineSchema.safeParse(b.baseline).success).toBe(true);
-      expect(b.baseline.links.global.map((l) => l.path)).toEqual(['memory', 'media', 'logs', 'browser']);
-      expect(b.baseline.config.sections).toHaveLength(4);
+      // classic makes the links; current retires them (its split: agentDir + logging.file)
+      const links = name === 'openclaw-classic' ? b.baseline.links : b.baseline.retiredLinks;
+      expect(links.global.map((l) => l.path)).toEqual(['memory', 'media', 'logs', 'browser']);
+      if (name === 'openclaw-current') expect([b.baseline.links.global.length, b.baseline.links.agent.length, b.baseline.agentDir?.target]).toEqual([0, 0, 'agent']);
+      expect(b.baseline.config.sections).toHaveLength(name === 'openclaw-current' ? 5 : 4); // current: session.store too
       expect(b.baseline.protected).toContain('agents/*/agent/auth-profiles.json');
     }
     expect(BUILTIN_PLANS).toBe(join(REPO, 'plans'));

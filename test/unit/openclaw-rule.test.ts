@@ -30,15 +30,21 @@ const CURRENT_CONFIG_FULL = `{
   meta: { lastTouchedVersion: "2026.9.6" },
   agents: { entries: { alpha: { name: "alpha" } } },
   memory: { search: { enabled: true } },
+  session: { store: "/openclaw-data/agents/{agentId}/sessions/sessions.json" },
   tools: { media: { concurrency: 2, image: { enabled: true }, audio: { enabled: true }, video: { enabled: false } } },
   logging: { level: "info", file: "/openclaw-data/logs/openclaw.log", maxFileBytes: 104857600, consoleLevel: "warn", consoleStyle: "pretty" },
   browser: { enabled: true, headless: true, noSandbox: true, defaultProfile: "openclaw" },
 }
 `;
 
-/** A node converged on the shipped current baseline, running OpenClaw `version` (binary). */
+/**
+ * A node converged on a current-shape baseline that still makes the classic links (what openclaw-current was
+ * before it placed the data by agentDir), running OpenClaw `version` (binary): the rule warns about links on 2026.8.1+.
+ */
 function current(version = '2026.9.6'): InputBuilder {
-  const baseline = shippedBaseline('openclaw-current');
+  const shipped = shippedBaseline('openclaw-current');
+  const baseline = { ...shipped, links: shippedBaseline('openclaw-classic').links, retiredLinks: { global: [], agent: [] } };
+  delete (baseline as { agentDir?: unknown }).agentDir;
   return converged({ baseline, node: { baseline: baseline.name }, config: CURRENT_CONFIG_FULL }).openclaw(version);
 }
 
