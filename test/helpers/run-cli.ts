@@ -11,13 +11,14 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (npm test builds it first) with no stdin and no TTY, like CI. */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+/** `timeoutMs`: a deadline for the child (default 2 minutes), not a speed target (scripts/bench measures speed). */
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
   const t0 = performance.now();
   return new Promise((res) => {
     const child = execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env }, maxBuffer: 64 << 20, timeout: 120_000 },
+      { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env }, maxBuffer: 64 << 20, timeout: opts.timeoutMs ?? 120_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         res({ code, stdout: String(stdout), stderr: String(stderr), ms: performance.now() - t0 });

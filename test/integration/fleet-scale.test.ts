@@ -49,7 +49,9 @@ describe('80 alike nodes', { timeout: 600_000 }, () => {
   });
 
   it('apply -y converges all 80 (one summary line per node without a terminal); the next plan is one screen', async () => {
-    const a = await runCli(['apply', '-y', '-i', f.inventoryFile]);
+    // 80 nodes × 25 actions on one machine: every entry copy is a cp -a process (hard links, sparse files kept),
+    // ~2,000 process starts in all; 2 minutes ran out on a loaded 2-core machine.
+    const a = await runCli(['apply', '-y', '-i', f.inventoryFile], { timeoutMs: 480_000 });
     expect(a.code, a.stderr).toBe(0);
     const p = await runCli(['plan', '-i', f.inventoryFile]);
     expect(p.code, p.stdout).toBe(0);
