@@ -35,6 +35,19 @@ export function runDirs(ctx: Pick<RunContext, 'runId' | 'layout'>) {
   };
 }
 
+/**
+ * Where an action moves a dir aside in a run's attic (`runAttic`: runDirs().attic), by its sequence number and
+ * base name. The steps write it into their undo information; journal-trust.ts accepts nothing else.
+ */
+export function movedAside(runAttic: string, seq: number, path: string): string {
+  return `${runAttic}/moved/${seq}-${path.slice(path.lastIndexOf('/') + 1)}`;
+}
+
+/** The prefix of a run's temporary names in a link target (`<prefix>copy`): never an entry of the gateway's. */
+export function runTmpPrefix(runId: string): string {
+  return `.clawfleet-${runId}-`;
+}
+
 export function newRunId(now = new Date()): string {
   const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${ts}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;

@@ -1,4 +1,5 @@
 import { isAgentId } from '../inventory/agent-id.js';
+import { movedAside, runTmpPrefix } from './context.js';
 import type { JournalRecord, UndoInfo } from './journal-schema.js';
 
 /**
@@ -52,8 +53,8 @@ function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): v
       must(slot, 'not a link slot of this node', u.path);
       must(u.target === slot.target, `link target ${u.target} is not the planned ${slot.target}`, u.path);
       if (u.from === 'symlink') must(typeof u.oldTarget === 'string' && !u.oldTarget.includes('\0'), 'old link target missing', u.path);
-      must(u.backup === `${attic}/moved/${seq}-${base(u.path)}`, `backup ${u.backup} is not where this run keeps it`, u.path);
-      must(u.tmpPrefix === `.clawfleet-${runId}-`, "temporary-name prefix is not this run's", u.path);
+      must(u.backup === movedAside(attic, seq, u.path), `backup ${u.backup} is not where this run keeps it`, u.path);
+      must(u.tmpPrefix === runTmpPrefix(runId), "temporary-name prefix is not this run's", u.path);
       return;
     }
     case 'unlink':
@@ -61,8 +62,8 @@ function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): v
       const slot = (u.kind === 'unlink' ? l.retired : l.relocations)?.find((s) => s.path === u.path);
       must(slot, `not a ${u.kind === 'unlink' ? 'retired link' : 'relocated agent dir'} of this node`, u.path);
       must(u.target === slot.target, `target ${u.target} is not the planned ${slot.target}`, u.path);
-      must(u.backup === `${attic}/moved/${seq}-${base(u.path)}`, `backup ${u.backup} is not where this run keeps it`, u.path);
-      must(u.tmpPrefix === `.clawfleet-${runId}-`, "temporary-name prefix is not this run's", u.path);
+      must(u.backup === movedAside(attic, seq, u.path), `backup ${u.backup} is not where this run keeps it`, u.path);
+      must(u.tmpPrefix === runTmpPrefix(runId), "temporary-name prefix is not this run's", u.path);
       return;
     }
     case 'merge-config': {

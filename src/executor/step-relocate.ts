@@ -1,6 +1,6 @@
 import { ClawError } from '../domain/errors.js';
-import { runDirs } from './context.js';
-import { baseName, mkdirp, parentOf, statOne } from './fs-helpers.js';
+import { movedAside, runDirs, runTmpPrefix } from './context.js';
+import { mkdirp, parentOf, statOne } from './fs-helpers.js';
 import { undoLink } from './link-undo.js';
 import type { Step, UndoOf } from './step.js';
 import { checkSwapWindow, copyEntries, digestsOf, noteTarget } from './step-link.js';
@@ -17,10 +17,10 @@ export const relocateStep: Step<'relocate'> = {
     kind: 'relocate',
     path: a.path,
     target: a.target,
-    backup: `${runDirs(ctx).attic}/moved/${seq}-${baseName(a.path)}`,
+    backup: movedAside(runDirs(ctx).attic, seq, a.path),
     copied: a.copy,
     same: a.same,
-    tmpPrefix: `.clawfleet-${ctx.runId}-`,
+    tmpPrefix: runTmpPrefix(ctx.runId),
   }),
 
   async act(ctx, a, u, seq) {

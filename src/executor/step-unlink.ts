@@ -1,6 +1,6 @@
 import { ClawError } from '../domain/errors.js';
 import { topLevelNames } from '../shared/manifest.js';
-import { runDirs } from './context.js';
+import { movedAside, runDirs, runTmpPrefix } from './context.js';
 import { baseName, mkdirp, parentOf, statOne } from './fs-helpers.js';
 import { now } from './journal.js';
 import { pointTo } from './link-helpers.js';
@@ -19,8 +19,8 @@ export const unlinkStep: Step<'unlink'> = {
     kind: 'unlink',
     path: a.path,
     target: a.target,
-    backup: `${runDirs(ctx).attic}/moved/${seq}-${baseName(a.path)}`,
-    tmpPrefix: `.clawfleet-${ctx.runId}-`,
+    backup: movedAside(runDirs(ctx).attic, seq, a.path),
+    tmpPrefix: runTmpPrefix(ctx.runId),
   }),
 
   async act(ctx, a, u, seq) {
