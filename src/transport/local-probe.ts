@@ -3,7 +3,7 @@ import { constants as fsConstants, createReadStream } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import type { DirChild, Manifest, ManifestEntry, PathFact } from '../domain/facts.js';
-import { makeManifest, manifestEntry, specialOf } from '../shared/manifest.js';
+import { makeManifest, specialOf } from '../shared/manifest.js';
 import { decodeName } from '../shared/name-bytes.js';
 
 /**
@@ -91,15 +91,11 @@ export async function manifestOf(host: HostPath, unmapTarget: (t: string) => str
     for (const raw of await readdir(dir, { encoding: 'buffer' })) {
       const name = decodeName(raw);
       const rel = prefix ? `${prefix}/${name}` : name;
+      // One lstat per entry; a file's stamp is taken before its read, so a write during the read moves ctime past it.
       const q = await quickFact(hostJoin(dir, raw), rel, unmapTarget);
       if (!q) continue;
-      if (quick) entries.push(q);
-      else {
-        const f = await lstatFact(hostJoin(dir, raw), unmapTarget);
-        if (f.kind === 'missing') continue;
-        const e = manifestEntry(rel, f);
-        entries.push(e.kind === 'file' && q.kind === 'file' && q.stamp ? { ...e, stamp: q.stamp } : e);
-      }
+      if (!quick && q.kind === 'file') q.sha256 = await sha256File(hostJoin(dir, raw));
+      entries.push(q);
       if (q.kind === 'dir') await walk(hostJoin(dir, raw), rel);
     }
   };

@@ -296,26 +296,18 @@ function withClock(m: ReturnType<typeof makeManifest>, at: number | undefined): 
 }
 
 /** A stat-only manifest entry (`rel` filled in by the caller): a file has its stamp, or its hash where the
- * probe fell back to a full walk (portable find); undefined when the path vanished. */
+ * probe fell back to a full walk (portable find); anything else as a full manifest has it; undefined when the
+ * path vanished. */
 function quickEntry(path: string, r: Rec, fail: Fail): ManifestEntry | undefined {
   if (r.error) fail(r.error, reasonText(r.error), path);
   if (r.meta === undefined) return undefined;
   const meta = parseMeta(r.meta, path, fail);
-  const mode = meta.mode & 0o7777;
-  switch (kindOfMode(meta.mode)) {
-    case 'dir':
-      return { rel: '', kind: 'dir', mode };
-    case 'file': {
-      const e: ManifestEntry = { rel: '', kind: 'file', mode, size: meta.size };
-      if (r.stamp) e.stamp = r.stamp;
-      if (r.hash) e.sha256 = r.hash;
-      return e;
-    }
-    case 'symlink':
-      return r.target === undefined ? undefined : { rel: '', kind: 'symlink', mode: 0o777, target: r.target };
-    default: {
-      const special = specialOf(meta.mode);
-      return special ? { rel: '', kind: 'other', mode, special } : { rel: '', kind: 'other', mode };
-    }
+  if (kindOfMode(meta.mode) === 'file') {
+    const e: ManifestEntry = { rel: '', kind: 'file', mode: meta.mode & 0o7777, size: meta.size };
+    if (r.stamp) e.stamp = r.stamp;
+    if (r.hash) e.sha256 = r.hash;
+    return e;
   }
+  const f = factOf(path, r, fail);
+  return f && f.kind !== 'missing' ? manifestEntry('', f) : undefined;
 }
