@@ -12,33 +12,37 @@ const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as con
 const systemWorkers = Number(process.env.CLAWFLEET_TEST_WORKERS) || 2;
 
 /**
- * Seconds each long system-tier file took in a full run on a 2-core machine (2 workers; the two kill-point
- * halves estimated from the one file they were, hostile-corpus before its local cases ran a few at a time):
+ * Seconds each long system-tier file took in a full run on a 2-core machine (2 workers, 2026-12-02):
  * a scheduling hint, not a limit; only the order matters. On a fresh machine (CI: no vitest cache) vitest
  * would start files largest first, by bytes, so a short file with a long run (shards, package) could start last
  * and run alone at the end; longest first keeps the two workers busy until both are done. Files not listed (all under ~40 s) follow in vitest's own order.
  */
 const SECONDS: Record<string, number> = {
-  'test/reliability/kill-points.test.ts': 600,
-  'test/ssh/shards.test.ts': 480,
-  'test/reliability/hostile-corpus.test.ts': 410,
-  // Ranked below its time (~500 s) on purpose: it starts once shards or hostile-corpus is done, not beside the
-  // other kill-point half (two halves at once are six kill-point applies on 2 cores).
-  'test/reliability/kill-points-inside.test.ts': 400,
-  'test/compat/openclaw-compat.test.ts': 300,
-  'test/compat/openclaw-watch.test.ts': 290,
-  'test/integration/package.test.ts': 220,
-  'test/integration/executor-local.test.ts': 150,
-  'test/ssh/bastion.test.ts': 130,
-  'test/reliability/plan-apply.property.test.ts': 115,
-  'test/ssh/living-node.test.ts': 110,
-  'test/ssh/watch-ssh.test.ts': 85,
-  'test/integration/secret-canary.test.ts': 70,
-  'test/reliability/lock-race.test.ts': 55,
-  'test/ssh/gateway-owner.test.ts': 50,
-  'test/ssh/reference-ssh.test.ts': 45,
-  'test/ssh/rollout.test.ts': 45,
-  'test/ssh/become-sudo.test.ts': 40,
+  // three real bootstraps (2026.9.6 cold, warm with its gateway user created, 2026.5.28: push, onboard, agents add, a gateway started and checked)
+  'test/compat/bootstrap.test.ts': 800,
+  'test/reliability/kill-points.test.ts': 670,
+  'test/ssh/shards.test.ts': 500,
+  'test/ssh/signals.test.ts': 395,
+  'test/compat/openclaw-upgrade.test.ts': 290,
+  'test/integration/executor-local.test.ts': 288,
+  'test/reliability/plan-apply.property.test.ts': 279,
+  'test/reliability/hostile-corpus.test.ts': 248,
+  // Ranked below its time (~390 s) on purpose: it starts once longer files are done, not beside the other
+  // kill-point half (two halves at once are six kill-point applies on 2 cores).
+  'test/reliability/kill-points-inside.test.ts': 240,
+  'test/compat/openclaw-compat.test.ts': 200,
+  'test/compat/openclaw-watch.test.ts': 150,
+  'test/integration/fleet-scale.test.ts': 110,
+  'test/ssh/living-node.test.ts': 100,
+  'test/ssh/watch-ssh.test.ts': 80,
+  'test/ssh/reference-ssh.test.ts': 57,
+  'test/ssh/rollout.test.ts': 57,
+  'test/integration/package.test.ts': 55,
+  'test/ssh/transport-ssh.test.ts': 47,
+  'test/ssh/become-sudo.test.ts': 39,
+  'test/integration/review-workflow.test.ts': 38,
+  'test/ssh/gateway-owner.test.ts': 38,
+  'test/reliability/lock-race.test.ts': 37,
 };
 
 class LongestFirst extends BaseSequencer {

@@ -5,7 +5,7 @@
 // ssh2 stays external (native add-ons; it is CommonJS and loads fast), and so does sql.js (its .wasm file is
 // found next to its own module, and it is loaded only when a node has an agent DB to inspect). The bundle sits two levels below the
 // package root, as dist/inventory/load-baseline.js does, so the built-in plans (../../plans) resolve alike.
-// dist/cli.js (tsc's output, what the tests run) stays a working entry point too. The node-side shell
+// dist/cli.js (tsc's output) stays a working entry point too; the tests run the bundle. The node-side shell
 // scripts (src/**/*.sh, e.g. the probe) are copied next to the bundle, where the bundled code looks for them.
 import { chmod, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

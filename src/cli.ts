@@ -79,6 +79,9 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  // A reader that goes away (`clawfleet plan | head`): the rest of the output is dropped, never a stack trace,
+  // and the command still finishes (an apply is not cut between two actions by a closed pipe).
+  for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,17 +1,6 @@
-import JSON5 from 'json5';
 import { describeFact, factOf, type PlanInput } from '../planner/context.js';
+import { configuredAgentDir } from '../planner/rule-relocate.js';
 import type { Judgement } from './judgement.js';
-
-/** `agents.entries.<id>.agentDir` as the config sets it (undefined: absent; null: the config is unreadable). */
-function agentDirOf(text: string | null, id: string): unknown {
-  if (text === null) return null;
-  try {
-    const cfg = JSON5.parse(text) as { agents?: { entries?: Record<string, { agentDir?: unknown } | undefined> } } | null;
-    return cfg?.agents?.entries?.[id]?.agentDir;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The current baseline's placement, judged from the facts: no retired link left (a classic node not yet through
@@ -24,7 +13,7 @@ export function judgePlacement(input: PlanInput, j: (item: string) => Judgement)
   }
   for (const slot of input.layout.relocations) {
     const id = slot.agent!;
-    const set = agentDirOf(input.facts.config.text, id);
+    const set = configuredAgentDir(input.facts.config.text, id, null); // null: the config is unreadable
     if (set === null) {
       j(slot.item).unknown(`the config could not be read for agents.entries.${id}.agentDir`);
       continue;

@@ -32,6 +32,7 @@ const CheckRowSchema = z.strictObject({
   credentials: z
     .strictObject({ profiles: z.number().int(), agents: z.number().int(), sources: z.array(z.string()), widened: z.array(z.string()), notes: z.array(z.string()) })
     .optional(),
+  missingCredentials: z.array(z.strictObject({ agent: z.string(), store: z.string() })).optional(),
 });
 
 export const CheckResultSchema = z.strictObject({

@@ -1,9 +1,11 @@
 import { layoutFor } from '../shared/layout.js';
+import { gatewayAt } from '../shared/bootstrap-paths.js';
 import type { Command } from 'commander';
 import { ClawError, errorMessage } from '../domain/errors.js';
 import { applyNode } from '../executor/apply-node.js';
 import { newRunId } from '../executor/context.js';
 import type { NodeResult } from '../domain/results.js';
+import type { Plan } from '../domain/plan.js';
 import { planSummary } from '../render/plan-text.js';
 import { runWithProgress, type ProgressTask } from '../terminal/progress.js';
 import { safeLine } from '../render/safe-line.js';
@@ -13,6 +15,7 @@ import { formatOf, sessionOptions, whoAmI, withCommon, withFormat, type CommonVa
 import { PLAN_FORMATS, renderPlan } from './output.js';
 import { progressMode } from '../terminal/progress-mode.js';
 import { openSavedPlanFile } from './saved-plan.js';
+import { refuseStandInBootstrap } from './stand-in-refusal.js';
 import { openSession, toPlan, type NodeSession } from '../fleet/session.js';
 import { nodeOk } from '../rollout/accounting.js';
 import { applyInWaves, renderApplyResults } from './apply-rollout.js';
@@ -25,6 +28,20 @@ export interface ApplyValues extends CommonValues, ShardValues, RolloutValues {
   format?: string;
   json?: boolean;
   diff?: boolean;
+  /** Set on the second pass of a bootstrap (see bootstrapped()): never a third. */
+  afterBootstrap?: boolean;
+}
+
+/**
+ * Nodes whose run installed or set up OpenClaw (phase 1 of a bootstrap, planner/rule-bootstrap.ts): their
+ * layout, config and service are planned against what OpenClaw's setup wrote, so apply plans them again.
+ */
+function bootstrapped(plan: Plan, results: NodeResult[]): string[] {
+  const phase1 = new Set(['install-runtime', 'install-openclaw', 'openclaw-setup', 'add-agent', 'create-user']);
+  return plan.nodes
+    .filter((n) => n.actions.some((a) => a.type === 'bootstrap' && phase1.has(a.boot.op)))
+    .map((n) => n.node)
+    .filter((name) => results.find((r) => r.node === name)?.status === 'changed');
 }
 
 const HELP_AFTER = `
@@ -50,15 +67,16 @@ function applyTask(n: NodeSession, runId: string, stop: Interrupt): ProgressTask
     run: async (update) => {
       stop.running.add(n.spec.name);
       try {
+        const planned = layoutFor(n.baseline.baseline, n.spec, await n.writer!.home());
         return await applyNode(n.writer!, n.plan, {
           runId,
           by: whoAmI(),
           baseline: n.plan.baseline,
           ...(n.spec.handler ? { handler: n.spec.handler } : {}),
-          ...(n.spec.health ? { health: n.spec.health } : {}),
+          ...(n.spec.health ? { health: { ...n.spec.health, gateway: gatewayAt(planned, n.spec.owner, n.spec.bootstrap?.port) } } : {}),
           onAction: (done, total, id) => update(`${done}/${total} ${id}`),
           signal: stop.controller.signal,
-          planned: layoutFor(n.baseline.baseline, n.spec, await n.writer!.home()),
+          planned,
           known: n.facts?.manifests,
         });
       } catch (e) {
@@ -144,6 +162,7 @@ export async function applyCommand(file: string | undefined, v: ApplyValues, out
   })();
   const plan = markShard(whole, opts.shard);
   try {
+    refuseStandInBootstrap(plan, session.nodes.map((n) => n.spec));
     // JSON output is one document: the results (with the run id) at the end, or the plan if nothing ran.
     if (format !== 'json') out.write(renderPlan(plan, format, out, v.diff !== false));
     const sum = planSummary(plan);
@@ -178,7 +197,13 @@ export async function applyCommand(file: string | undefined, v: ApplyValues, out
       process.stderr.write(interruptSummary(runId, stop.signal, results));
       return EXIT_FOR[stop.signal] ?? 1;
     }
-    return results.every(nodeOk) ? 0 : 1;
+    const code = results.every(nodeOk) ? 0 : 1;
+    const again = file || v.afterBootstrap ? [] : bootstrapped(plan, results);
+    if (again.length === 0) return code;
+    await session.close();
+    if (format === 'text') out.write(`\nbootstrap: OpenClaw is set up on ${again.join(', ')}: planning the baseline's layout, config and service there\n`);
+    const second = await applyCommand(undefined, { ...v, limit: again, afterBootstrap: true }, out);
+    return Math.max(code, second);
   } finally {
     await session.close();
   }

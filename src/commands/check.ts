@@ -20,6 +20,7 @@ export interface CheckOutputValues {
 
 interface CheckValues extends CommonValues, ShardValues, CheckOutputValues {
   targetVersion?: string;
+  requireCredentials?: boolean;
 }
 
 export const checkFormat = (v: CheckOutputValues): CheckFormat => checkFormatOf(v.json ? 'json' : v.format);
@@ -47,7 +48,7 @@ export async function checkCommand(v: CheckValues, out: NodeJS.WriteStream): Pro
       out.write(format === 'json' ? JSON.stringify(r.json, null, 2) + '\n' : r.text);
       return r.code;
     }
-    const run = await runCheck(session, { waivers, now: new Date(), openclawChecks: v.openclawChecks !== false, parallel: opts.parallel, journals: format === 'html' });
+    const run = await runCheck(session, { waivers, now: new Date(), openclawChecks: v.openclawChecks !== false, parallel: opts.parallel, journals: format === 'html', requireCredentials: v.requireCredentials === true });
     const result = shard ? Object.assign({}, run.result, { shard }) : run.result;
     await writeOutput(renderCheck(result, format, v.out ? { isTTY: false } : out, run.journals ? { html: { journals: run.journals } } : {}), v.out, out);
     return result.errors ? 1 : result.drift ? 2 : 0;
@@ -61,16 +62,17 @@ export function registerCheck(program: Command, io: Io): void {
     .command('check')
     .summary('drift matrix: nodes × baseline items (exit 0 match, 2 drift, 1 error)')
     .description(
-      `Drift check: a nodes × baseline-items matrix. Every item is ✓ (matches), ✗ (drifts, and what: dir, link,
-config, conflict, agent-dir, owner: a path the gateway user cannot use, mode: a data dir more open than the
-OpenClaw home, orphan ids), ? (cannot be judged, and why), ~ (drift accepted by a waiver) or
-– (not an item of this node). Read-only, for a look at a glance or for cron; \`clawfleet watch\` alerts on change.`,
+      `Drift check: a nodes × baseline-items matrix. Every item is ✓ (matches), ✗ (drifts, and what: dir, link, config, conflict, agent-dir, owner: a path the gateway user cannot use, mode: a data dir more open than the OpenClaw home, orphan ids), ? (cannot be judged, and why), ~ (drift accepted by a waiver) or – (not an item of this node). Under the matrix, \`!\` lists the inventory's agents that have no credentials (ids and store paths only): a note that leaves the exit code alone, unless --require-credentials. Read-only, for a look at a glance or for cron; \`clawfleet watch\` alerts on change.`,
     );
   withCheckOutput(cmd);
   withShard(cmd);
   cmd.option(
     '--target-version <V>',
     'upgrade preflight instead: per node, what would block OpenClaw V (config keys its validator rejects, symlinked state its doctor refuses) and what its doctor changes by itself (legacy credential stores). Exit 0 nothing blocks, 2 something does, 1 a node could not be checked (text or json).',
+  );
+  cmd.option(
+    '--require-credentials',
+    "listed agents without credentials are drift (a credentials column, exit 2) instead of a note (`! node: agents without credentials: …`), which does not change the exit code",
   );
   withCommon(cmd)
     .addHelpText('after', '\nExit code: 0 all nodes match, 2 drift, 1 a node or an item could not be checked (with --target-version: 0 nothing blocks, 2 something does, 1 a node could not be checked).')

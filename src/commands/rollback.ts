@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { ClawError, nodeError } from '../domain/errors.js';
+import { ClawError, nodeFailure, type NodeFailure, type NodeOutcome } from '../domain/errors.js';
 import type { NodePaths } from '../domain/plan.js';
 import { RUN_ID_RE } from '../executor/context.js';
 import { previewRollback, rollbackRun, type RollbackPreview, type RollbackResult } from '../executor/rollback.js';
 import { layoutFor } from '../shared/layout.js';
+import { failureLine } from '../render/node-failure.js';
 import { safeLine } from '../render/safe-line.js';
 import type { PlannedLayout } from '../executor/journal-trust.js';
 import { eachLimit } from '../terminal/progress.js';
@@ -27,11 +28,11 @@ interface Opened {
   paths: NodePaths | null;
   preview: RollbackPreview | null;
   planned?: PlannedLayout;
-  error?: string;
+  failure?: NodeFailure;
 }
 
 function showPreview(p: RollbackPreview, s: ReturnType<typeof styleFor>): string {
-  if (p.refusals.length) return p.refusals.map((r) => `${s.red('refused')}   ${p.node}: ${safeLine(r)}`).join('\n') + '\n';
+  if (p.refusals.length) return p.refusals.map((r) => failureLine({ node: p.node, ok: false, error: r }, s, 'refused')).join('\n') + '\n';
   if (p.runs.length === 0) return `${s.dim('-')}         ${p.node}: run ${p.runId} has nothing left to undo\n`;
   const lines = p.runs.flatMap((r) => [`  ${s.bold(p.node)}: run ${safeLine(r.runId)}, ${r.touches.length} action(s), newest first:`, ...r.touches.map((t) => `    ${safeLine(t.what)}`)]);
   return lines.join('\n') + '\n';
@@ -66,15 +67,15 @@ export async function rollbackCommand(runId: string, v: RollbackValues, out: Nod
       const paths = { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir };
       return { node: spec.name, w, paths, preview: await previewRollback(w, paths, runId, { ...opts, planned: l }), planned: l };
     } catch (e) {
-      return { node: spec.name, w, paths: null, preview: null, error: nodeError(spec.name, e) };
+      return { node: spec.name, w, paths: null, preview: null, failure: nodeFailure(spec.name, e) };
     }
   });
   try {
     let failed = 0;
     for (const n of nodes) {
-      if (n.error) {
+      if (n.failure) {
         failed++;
-        out.write(`${s.red('failed')}    ${safeLine(n.error)}\n`);
+        out.write(failureLine(n.failure, s) + '\n');
       } else if (n.preview === null) out.write(`${s.dim('-')}         ${n.node}: no run ${runId} here\n`);
       else {
         if (n.preview.refusals.length) failed++;
@@ -97,18 +98,18 @@ export async function rollbackCommand(runId: string, v: RollbackValues, out: Nod
         return 1;
       }
     }
-    const results = await eachLimit(found, session.parallel, async (n) => {
+    const results = await eachLimit(found, session.parallel, async (n): Promise<NodeOutcome<RollbackResult>> => {
       try {
-        return { ok: true as const, value: await rollbackRun(n.w!, n.paths!, runId, whoAmI(), { ...opts, planned: n.planned }) };
+        return { node: n.node, ok: true, value: await rollbackRun(n.w!, n.paths!, runId, whoAmI(), { ...opts, planned: n.planned }) };
       } catch (e) {
-        return { ok: false as const, error: nodeError(n.node, e) };
+        return nodeFailure(n.node, e);
       }
     });
     for (const r of results) {
       if (r.ok) out.write(showResult(r.value, s));
       else {
         failed++;
-        out.write(`${s.red('failed')}    ${safeLine(r.error)}\n`);
+        out.write(failureLine(r, s) + '\n');
       }
     }
     return failed > 0 ? 1 : 0;

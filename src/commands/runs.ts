@@ -5,6 +5,7 @@ import { parseJournal } from '../executor/journal.js';
 import { breakLock } from '../executor/lock.js';
 import { listRuns } from '../executor/rollback.js';
 import { redactText } from '../shared/redact.js';
+import { failureJson, failureLine } from '../render/node-failure.js';
 import { renderRunDetail, runDetail, type RunDetail } from '../render/run-detail.js';
 import { renderRuns } from '../render/runs-text.js';
 import { safeLine } from '../render/safe-line.js';
@@ -18,7 +19,7 @@ interface RunsValues extends CommonValues {
 }
 
 const json = (kind: string, doc: object) => redactText(JSON.stringify({ format: kind, version: 1, ...doc }, null, 2)) + '\n';
-const nodeJson = <T>(r: EachResult<T>, key: string) => (r.ok ? { node: r.node, [key]: r.value } : { node: r.node, error: r.error });
+const nodeJson = <T>(r: EachResult<T>, key: string) => (r.ok ? { node: r.node, [key]: r.value } : failureJson(r));
 
 export async function runsCommand(v: RunsValues, out: NodeJS.WriteStream): Promise<number> {
   const results = await eachNode(sessionOptions(v), (w, paths) => listRuns(w, paths.stateDir));
@@ -45,7 +46,7 @@ export async function runShowCommand(runId: string, v: RunsValues, out: NodeJS.W
   else {
     const s = styleFor(out);
     for (const r of results) {
-      if (!r.ok) out.write(`${s.red('failed')} ${safeLine(r.error)}\n`);
+      if (!r.ok) out.write(failureLine(r, s) + '\n');
       else if (r.value) out.write(renderRunDetail(r.node, r.value, s));
     }
   }
@@ -68,6 +69,7 @@ export function registerRuns(program: Command, io: Io): void {
 }
 
 export async function unlockCommand(v: CommonValues & { run?: string }, out: NodeJS.WriteStream): Promise<number> {
+  const s = styleFor(out);
   if (!v.run) throw new ClawError('USAGE', 'unlock needs --run RUN-ID (the holder named by the refusal)');
   const runId = v.run;
   const results = await eachNode(sessionOptions(v), (w) => breakLock(w, runId));
@@ -76,7 +78,7 @@ export async function unlockCommand(v: CommonValues & { run?: string }, out: Nod
     if (r.ok) out.write(`unlocked  ${r.node}: lock of run ${safeLine(String(r.value?.runId ?? runId))} released\n`);
     else {
       failed++;
-      out.write(`failed    ${safeLine(r.error)}\n`);
+      out.write(failureLine(r, s) + '\n');
     }
   }
   return failed > 0 ? 1 : 0;

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ClawError } from '../domain/errors.js';
 import { SCENARIO, type ScenarioNode } from './scenario-data.js';
 import { seedNode } from './seed.js';
+import { createNewNode } from './new-node.js';
 
 const MARKER = '.clawfleet-demo';
 
@@ -32,7 +33,10 @@ nodes:
 ${nodes}`;
 }
 
-/** (Re)creates the demo fleet under `dir`; refuses to touch a dir it did not make. Returns the inventory path. */
+/**
+ * (Re)creates the demo fleet under `dir`, with the bare node beside it (new-node.ts: its own inventory);
+ * refuses to touch a dir it did not make. Returns the fleet's inventory path.
+ */
 export async function createDemoFleet(dir: string): Promise<string> {
   const abs = resolve(dir);
   if (existsSync(abs)) {
@@ -44,5 +48,6 @@ export async function createDemoFleet(dir: string): Promise<string> {
   for (const n of SCENARIO) await seedNode(join(abs, 'nodes', n.name), n);
   const inv = join(abs, 'inventory.yaml');
   await writeFile(inv, demoInventory());
+  await createNewNode(abs);
   return inv;
 }

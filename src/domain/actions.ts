@@ -118,7 +118,37 @@ export interface RelocateAction extends ActionBase {
   same: string[];
 }
 
-export type Action = EnsureDirAction | LinkAction | MergeConfigAction | QuarantineAction | SetOwnerAction | UnlinkAction | RelocateAction;
+/**
+ * One step of bringing a bare node to a running gateway (inventory `bootstrap:`, planner/rule-bootstrap.ts).
+ * Every field of `boot` is derived from the inventory and baseline (plan-file/check-node.ts recomputes it), so a
+ * saved plan cannot smuggle a command in. Installs are `irreversible`: a rollback leaves them and says so.
+ */
+export interface BootstrapAction extends ActionBase {
+  type: 'bootstrap';
+  boot: BootstrapOp;
+  irreversible: boolean;
+}
+
+export type BootstrapOp =
+  /**
+   * The inventory's `owner` made a system user with its own group, both with the id `id` the planner chose from
+   * the node's account files (planner/system-id.ts), and a home `home`. Never undone.
+   */
+  | { op: 'create-user'; user: string; id: number; home: string }
+  /** The Node.js runtime copied from the operator's cache into `path` (push only). */
+  | { op: 'install-runtime'; from: string; runtime: string }
+  /** openclaw@version into `path` (npm on the node, or copied from the operator's cache), and the `openclaw` wrapper. */
+  | { op: 'install-openclaw'; source: 'registry' | 'push'; version: string; from?: string; node: string; wrapper: string }
+  /** OpenClaw's own non-interactive setup (`openclaw onboard`), no credentials, no daemon; as `runAs` (the gateway's user) when set. */
+  | { op: 'openclaw-setup'; workspace: string; runAs?: string }
+  /** OpenClaw's `agents add <id>` (no credentials: the operator adds them); `config`: the baseline's config file, backed up first. */
+  | { op: 'add-agent'; agentId: string; workspace: string; config: string; runAs?: string }
+  /** The systemd unit that runs `openclaw gateway run`. */
+  | { op: 'install-service'; unit: string }
+  /** Start (or restart) the gateway: `systemctl enable --now` the unit, or the inventory's start command; then its health check; `config`: the file named in OPENCLAW_CONFIG_PATH. */
+  | { op: 'start-service'; systemd: boolean; command?: string; config: string; runAs?: string; port: number; readonly: boolean; health: { command?: string; deadlineS: number; intervalS: number } };
+
+export type Action = EnsureDirAction | LinkAction | MergeConfigAction | QuarantineAction | SetOwnerAction | UnlinkAction | RelocateAction | BootstrapAction;
 export type ActionType = Action['type'];
 
 export function expectFromFact(fact: PathFact, digest?: string): Expect {

@@ -38,6 +38,13 @@ export interface CredentialStatus {
   notes: string[];
 }
 
+/** An agent the inventory lists that has no credential profile on the node, and where OpenClaw keeps them. */
+export interface MissingCredentials {
+  agent: string;
+  /** The agent's `agent/` dir on the node (a path, never its content). */
+  store: string;
+}
+
 export interface CheckRow {
   node: string;
   cells: Record<string, Cell>;
@@ -47,6 +54,8 @@ export interface CheckRow {
   notes: string[];
   openclawVersion?: string;
   credentials?: CredentialStatus;
+  /** Listed agents without credentials (present when the credentials were scanned): a note, not drift. */
+  missingCredentials?: MissingCredentials[];
 }
 
 export interface CheckResult {

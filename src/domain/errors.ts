@@ -88,14 +88,35 @@ export class ClawError extends Error {
   }
 }
 
-/** One node's failure, one line, always starting with the node's name ("node02: …"). */
-export function nodeError(node: string, e: unknown): string {
-  const m = errorMessage(e);
-  return m.startsWith(`${node}:`) ? m : `${node}: ${m}`;
+/** One node's failure: what its error said (errorMessage), and whether it was a clawfleet bug (InternalError). */
+export interface NodeFailure {
+  node: string;
+  ok: false;
+  error: string;
+  internal?: true;
 }
 
-/** The one per-node outcome shape: what one node gave, or its failure as nodeError made it. */
-export type NodeOutcome<R> = { node: string; ok: true; value: R } | { node: string; ok: false; error: string };
+/** The one per-node outcome shape: what one node gave, or its failure (shown by render/node-failure.ts). */
+export type NodeOutcome<R> = { node: string; ok: true; value: R } | NodeFailure;
+
+/**
+ * "node02: message": the one place a message gets its node's name in front; a message that already names its
+ * node (a ClawError with `node`) keeps it once.
+ */
+export function withNode(node: string, message: string): string {
+  return message.startsWith(`${node}: `) ? message : `${node}: ${message}`;
+}
+
+/** The message without its leading "node02: ", for text that names the node itself. */
+export function withoutNode(node: string, message: string): string {
+  return message.startsWith(`${node}: `) ? message.slice(node.length + 2) : message;
+}
+
+export function nodeFailure(node: string, e: unknown): NodeFailure {
+  const f: NodeFailure = { node, ok: false, error: errorMessage(e) };
+  if (e instanceof InternalError) f.internal = true;
+  return f;
+}
 
 export function errorMessage(e: unknown): string {
   if (e instanceof ClawError) return e.oneLine();

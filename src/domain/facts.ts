@@ -152,6 +152,8 @@ export interface NodeFacts {
    */
   gateway?: GatewayUser | null;
   gatewayProblem?: string;
+  /** A bootstrapped node's account names and ids (facts/accounts.ts): what a new gateway user's id is chosen from. */
+  accounts?: Accounts;
   /** Dirs the login may (true) or may not (false) write into, for the dirs an apply may write; empty for root. */
   writable?: Record<string, boolean>;
   /**
@@ -159,4 +161,38 @@ export interface NodeFacts {
    * legacy shared store): agent id → what holds credentials there (empty: nothing does).
    */
   agentCredentials: Record<string, CredentialHolding[]>;
+  /** Only for a node the inventory bootstraps: what its install, runtime and service look like. */
+  bootstrap?: BootstrapFacts;
+}
+
+/** Names and ids taken in /etc/passwd and /etc/group, and the system id ranges (/etc/login.defs, else 100–999). */
+export interface Accounts {
+  users: string[];
+  groups: string[];
+  uids: number[];
+  gids: number[];
+  sysUid: { min: number; max: number };
+  sysGid: { min: number; max: number };
+}
+
+/** What a bootstrap needs to know about a node (transport/bootstrap-probe.ts: one read-only command). */
+export interface BootstrapFacts {
+  /** The Node.js runtime a push install put under the prefix (`<prefix>/node-24/bin/node --version`), or null. */
+  pushedRuntime: string | null;
+  /** `node --version` of the node's own Node.js on the PATH, or null. */
+  systemNode: string | null;
+  /** Whether npm is on the PATH (a registry install needs it). */
+  npm: boolean;
+  /** Whether the node runs systemd (`/run/systemd/system` exists): then the gateway gets a unit. */
+  systemd: boolean;
+  /** Versions installed under the prefix (`<prefix>/<version>/node_modules/openclaw/package.json`). */
+  installed: string[];
+  /** The systemd unit clawfleet writes, as found: its sha256, or null when missing. */
+  unitSha256: string | null;
+  /** Whether the gateway answered its health command when the facts were gathered (null: not asked, nothing installed). */
+  healthy: boolean | null;
+  /** KiB free on the filesystem that holds the prefix (its nearest existing ancestor; `df -Pk`); absent: unknown. */
+  freeKiB?: number;
+  /** push: what the operator-side cache holds (the runtime, the pinned release); absent for registry. */
+  pushSource?: { runtime: boolean; openclaw: boolean };
 }

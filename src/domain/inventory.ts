@@ -26,6 +26,21 @@ export interface NodeSpec {
   health?: HealthSpec;
   overrides: Record<string, Record<string, unknown>>;
   groups: string[];
+  /** Inventory `bootstrap:`: how a node without the baseline's OpenClaw gets it. Absent: never installed. */
+  bootstrap?: BootstrapSpec;
+}
+
+/** How a bare node is brought to a running gateway (inventory `bootstrap:`). */
+export interface BootstrapSpec {
+  source: 'registry' | 'push';
+  /** push: the operator-side offline cache dir (absolute). */
+  cache?: string;
+  /** Node-side install dir. */
+  prefix: string;
+  /** The gateway's start command where the node has no systemd. */
+  start?: string;
+  port: number;
+  readonly: boolean;
 }
 
 export interface Inventory {
@@ -41,4 +56,15 @@ export interface HealthSpec {
   command?: string;
   deadlineS: number;
   intervalS: number;
+  /** For the node's own `openclaw health`: the gateway's home and config, and its user when not root (set by apply from the layout). */
+  gateway?: GatewayAt;
+}
+
+/** Where the node's gateway keeps its state, and the user OpenClaw's CLI runs as for it (none: the login user). */
+export interface GatewayAt {
+  home: string;
+  config: string;
+  runAs?: string;
+  /** The port a bootstrap starts the gateway on (OPENCLAW_GATEWAY_PORT, over the config's): the health query asks it there. */
+  port?: number;
 }

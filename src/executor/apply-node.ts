@@ -1,5 +1,5 @@
 import type { PlannedLayout } from './journal-trust.js';
-import { ClawError, errorMessage } from '../domain/errors.js';
+import { ClawError, errorMessage, withNode } from '../domain/errors.js';
 import { nodeHasErrors, type NodePlan } from '../domain/plan.js';
 import type { Manifest } from '../domain/facts.js';
 import type { NodeWriter } from '../transport/types.js';
@@ -44,11 +44,10 @@ export async function applyNode(w: NodeWriter, plan: NodePlan, opts: ApplyOption
   const base: NodeResult = { node: plan.node, runId: null, status: 'unchanged', done: 0, total: plan.actions.length, actions: [] };
   if (nodeHasErrors(plan)) {
     const first = plan.diagnostics.find((d) => d.severity === 'error')!;
-    const where = [first.node, first.path].filter(Boolean).join(': ');
-    return { ...base, status: 'refused', error: `${where}: ${first.message}`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
+    return { ...base, status: 'refused', error: withNode(first.node, `${first.path ? first.path + ': ' : ''}${first.message}`), actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
   }
   if (plan.actions.length === 0) return base;
-  if (opts.signal?.aborted) return { ...base, status: 'refused', error: `${plan.node}: not started: interrupted`, actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
+  if (opts.signal?.aborted) return { ...base, status: 'refused', error: withNode(plan.node, 'not started: interrupted'), actions: plan.actions.map((a) => ({ id: a.id, status: 'skipped' })) };
 
   const ctx: RunContext = { runId: opts.runId, node: plan.node, writer: w, layout: plan.paths, protectedGlobs: plan.protected, journal: null!, known: opts.known };
   const result: NodeResult = { ...base, runId: opts.runId, status: 'changed' };

@@ -48,6 +48,11 @@ export function runTmpPrefix(runId: string): string {
   return `.clawfleet-${runId}-`;
 }
 
+/** The undo information of a step that moves `path` aside (link, unlink, relocate): where to, and the temporaries' prefix. */
+export function asideUndo(ctx: RunContext, seq: number, path: string): { backup: string; tmpPrefix: string } {
+  return { backup: movedAside(runDirs(ctx).attic, seq, path), tmpPrefix: runTmpPrefix(ctx.runId) };
+}
+
 export function newRunId(now = new Date()): string {
   const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${ts}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;

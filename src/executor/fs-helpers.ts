@@ -1,4 +1,5 @@
 import type { PathFact } from '../domain/facts.js';
+import { parentOf } from '../shared/node-path.js';
 import type { NodeWriter } from '../transport/types.js';
 
 export async function statOne(w: NodeWriter, path: string): Promise<PathFact> {
@@ -20,14 +21,6 @@ export async function mkdirp(w: NodeWriter, path: string, mode = 0o700): Promise
       if ((await statOne(w, p)).kind !== 'dir') throw e;
     }
   }
-}
-
-export function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/')) || '/';
-}
-
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** Move `path` to `dest` (creating dest's parent), when `path` exists. Never deletes. */

@@ -25,7 +25,7 @@ function tail(text: string): string {
  * activation: a change that leaves the gateway unhealthy is not kept). Journaled on the node either way.
  */
 export async function checkHealth(w: NodeWriter, journal: Journal, spec: HealthSpec, clock: Clock = realClock): Promise<HealthResult> {
-  const command = spec.command ?? OPENCLAW_HEALTH;
+  const command = spec.command ?? (spec.gateway?.runAs !== undefined ? `${OPENCLAW_HEALTH} as ${spec.gateway.runAs}` : OPENCLAW_HEALTH);
   const t0 = clock.now();
   const elapsed = () => (clock.now() - t0) / 1000;
   let attempts = 0;
@@ -33,7 +33,7 @@ export async function checkHealth(w: NodeWriter, journal: Journal, spec: HealthS
   for (;;) {
     attempts++;
     const left = spec.deadlineS - elapsed();
-    last = await w.exec(asShCommand(healthScript(Math.min(Math.max(1, left), HEALTH_TRY_MAX_S), spec.command)));
+    last = await w.exec(asShCommand(healthScript(Math.min(Math.max(1, left), HEALTH_TRY_MAX_S), spec.command, spec.gateway)));
     if (last.code === 0 || elapsed() + spec.intervalS >= spec.deadlineS) break;
     await clock.sleep(spec.intervalS * 1000);
   }

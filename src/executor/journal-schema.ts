@@ -51,6 +51,8 @@ export const UndoInfoSchema = z.discriminatedUnion('kind', [
     owner: ownership.optional(),
   }),
   z.strictObject({ kind: z.literal('quarantine'), path: absPath, to: absPath }),
+  /** A bootstrap step: installs are not undone (`irreversible`); the others say what their undo does; `config`: the config file `agents add` backed up. */
+  z.strictObject({ kind: z.literal('bootstrap'), op: z.string(), path: absPath, irreversible: z.boolean(), backup: absPath.optional(), config: absPath.optional() }),
   /** A retired link turned back into a real dir: the dir is staged at `backup` (attic) before it replaces the link. */
   z.strictObject({ kind: z.literal('unlink'), path: absPath, target: absPath, backup: absPath, tmpPrefix: z.string().regex(/^\.clawfleet-[0-9A-Za-z-]+-$/) }),
   /** An agent dir moved whole to `target` (the original kept at `backup`, the attic): undone like a link's dir. */

@@ -1,5 +1,7 @@
 import { isAgentId } from '../inventory/agent-id.js';
+import { baseName, parentOf } from '../shared/node-path.js';
 import { movedAside, runTmpPrefix } from './context.js';
+import { UNIT_PATH } from '../shared/bootstrap-paths.js';
 import type { JournalRecord, UndoInfo } from './journal-schema.js';
 
 /**
@@ -26,9 +28,6 @@ export interface PlannedLayout {
 
 export type JournalVerdict = { ok: true } | { ok: false; reason: string; path?: string };
 
-const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/';
-
 class Refusal extends Error {
   constructor(
     readonly reason: string,
@@ -42,6 +41,12 @@ function must(cond: unknown, reason: string, path?: string): asserts cond {
   if (!cond) throw new Refusal(reason, path);
 }
 
+/** A dir moved aside (link, unlink, relocate): only where this run keeps it, and only this run's temporaries. */
+function mustBeThisRunsAside(u: { path: string; backup: string; tmpPrefix: string }, attic: string, seq: number, runId: string): void {
+  must(u.backup === movedAside(attic, seq, u.path), `backup ${u.backup} is not where this run keeps it`, u.path);
+  must(u.tmpPrefix === runTmpPrefix(runId), "temporary-name prefix is not this run's", u.path);
+}
+
 function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): void {
   const attic = `${l.attic}/${runId}`;
   switch (u.kind) {
@@ -53,8 +58,7 @@ function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): v
       must(slot, 'not a link slot of this node', u.path);
       must(u.target === slot.target, `link target ${u.target} is not the planned ${slot.target}`, u.path);
       if (u.from === 'symlink') must(typeof u.oldTarget === 'string' && !u.oldTarget.includes('\0'), 'old link target missing', u.path);
-      must(u.backup === movedAside(attic, seq, u.path), `backup ${u.backup} is not where this run keeps it`, u.path);
-      must(u.tmpPrefix === runTmpPrefix(runId), "temporary-name prefix is not this run's", u.path);
+      mustBeThisRunsAside(u, attic, seq, runId);
       return;
     }
     case 'unlink':
@@ -62,16 +66,15 @@ function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): v
       const slot = (u.kind === 'unlink' ? l.retired : l.relocations)?.find((s) => s.path === u.path);
       must(slot, `not a ${u.kind === 'unlink' ? 'retired link' : 'relocated agent dir'} of this node`, u.path);
       must(u.target === slot.target, `target ${u.target} is not the planned ${slot.target}`, u.path);
-      must(u.backup === movedAside(attic, seq, u.path), `backup ${u.backup} is not where this run keeps it`, u.path);
-      must(u.tmpPrefix === runTmpPrefix(runId), "temporary-name prefix is not this run's", u.path);
+      mustBeThisRunsAside(u, attic, seq, runId);
       return;
     }
     case 'merge-config': {
       must(u.path === l.configPath, 'not the config file of this node', u.path);
-      const b = base(u.path);
+      const b = baseName(u.path);
       must(u.backup === `${l.stateDir}/runs/${runId}/config/${seq}-${b}.orig`, `backup ${u.backup} is not where this run keeps it`, u.path);
       must(u.aside === `${attic}/undone/${seq}-${b}`, `aside ${u.aside} is not in this run's attic`, u.path);
-      must(u.tmp === undefined || u.tmp === `${parent(u.path)}/.${b}.clawfleet-${runId}`, `candidate ${String(u.tmp)} is not this run's`, u.path);
+      must(u.tmp === undefined || u.tmp === `${parentOf(u.path)}/.${b}.clawfleet-${runId}`, `candidate ${String(u.tmp)} is not this run's`, u.path);
       return;
     }
     case 'quarantine': {
@@ -85,8 +88,36 @@ function checkUndo(u: UndoInfo, seq: number, runId: string, l: PlannedLayout): v
       // The planner never sets or clears a setuid bit (a dir's setgid bit is only ever carried): nor may an undo.
       must(((u.from.mode | u.to.mode) & 0o4000) === 0, 'an owner change with a setuid bit', u.path);
       return;
-    default:
+    case 'bootstrap': {
+      // Installs undo nothing; the others touch only the config, an agent dir, the unit, and their own backups.
+      const touches =
+        u.op === 'openclaw-setup'
+          ? u.path === l.configPath
+          : u.op === 'add-agent'
+            ? parentOf(u.path) === l.agentsDir && isAgentId(baseName(u.path))
+            : u.op === 'install-service'
+              ? u.path === UNIT_PATH
+              : true;
+      must(
+        ['create-user', 'install-runtime', 'install-openclaw', 'openclaw-setup', 'add-agent', 'install-service', 'start-service', 'start-service-systemd'].includes(u.op),
+        `unknown bootstrap operation ${u.op}`,
+        u.path,
+      );
+      must(touches, `not a path a bootstrap ${u.op} undoes on this node`, u.path);
+      must(u.config === undefined || (u.op === 'add-agent' && u.config === l.configPath), `config ${String(u.config)} is not this node's config file`, u.path);
+      must(
+        u.backup === undefined || u.backup.startsWith(`${attic}/bootstrap/${seq}-`) || u.backup === `${l.stateDir}/runs/${runId}/config/${seq}-before-agents-add`,
+        `backup ${String(u.backup)} is not where this run keeps it`,
+        u.path,
+      );
+      return;
+    }
+    default: {
+      // The schema admits no other kind; a new one is named here by the compiler, not refused at run time.
+      const unknown: never = u;
+      void unknown;
       throw new Refusal(`record ${seq}: unknown undo kind`);
+    }
   }
 }
 

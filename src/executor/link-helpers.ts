@@ -1,7 +1,8 @@
 import type { Manifest } from '../domain/facts.js';
 import { subManifest } from '../shared/manifest.js';
 import type { RunContext } from './context.js';
-import { baseName, parentOf, statOne } from './fs-helpers.js';
+import { statOne } from './fs-helpers.js';
+import { baseName, parentOf } from '../shared/node-path.js';
 
 /** Digest of one top-level entry of a manifest, or null when the manifest has no such entry. */
 export function entryDigest(m: Manifest | null | undefined, name: string): string | null {

@@ -3,7 +3,8 @@ import type { Manifest } from '../domain/facts.js';
 import { topLevelNames } from '../shared/manifest.js';
 import type { JournalRecord } from './journal-schema.js';
 import { runDirs, type RunContext } from './context.js';
-import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
+import { mkdirp, moveAside, statOne } from './fs-helpers.js';
+import { baseName, parentOf } from '../shared/node-path.js';
 import type { UndoCall, UndoOutcome, UndoOf } from './step.js';
 import { copyDirName, dropLinkTmp, entryDigest, pointTo } from './link-helpers.js';
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { ClawError, errorMessage } from '../domain/errors.js';
+import { ClawError, errorMessage, withoutNode } from '../domain/errors.js';
 import type { NodePaths } from '../domain/plan.js';
 import type { NodeWriter } from '../transport/types.js';
 import { mkdirp } from './fs-helpers.js';
@@ -203,7 +203,7 @@ async function lockedError(w: NodeWriter, root: string, paths: NodePaths, h: Loc
       await readJournal({ writer: w, node: w.node, runId: h.runId, layout: paths, planned }, journal);
       msg += `, then clawfleet rollback ${h.runId} --limit ${w.node} to undo what it did`;
     } catch (e) {
-      msg += `; its journal cannot be used for a rollback (${errorMessage(e).replace(`${w.node}: `, '')}): inspect the node before anything else`;
+      msg += `; its journal cannot be used for a rollback (${withoutNode(w.node, errorMessage(e))}): inspect the node before anything else`;
     }
   }
   return new ClawError('LOCKED', msg, where);

@@ -4,7 +4,8 @@ import { configDiff } from '../json5-editor/unified-diff.js';
 import { sha256Hex } from '../shared/manifest.js';
 import { redactText } from '../shared/redact.js';
 import { runDirs, type RunContext } from './context.js';
-import { baseName, mkdirp, moveAside, parentOf, statOne } from './fs-helpers.js';
+import { mkdirp, moveAside, statOne } from './fs-helpers.js';
+import { baseName, parentOf } from '../shared/node-path.js';
 import type { UndoOf, Step } from './step.js';
 import { validateCandidate } from './openclaw-validate.js';
 

@@ -3,8 +3,9 @@ import { ClawError } from '../domain/errors.js';
 import type { Manifest } from '../domain/facts.js';
 import { fileBytes, sameByStamps } from '../shared/manifest.js';
 import { RECHECK_BY_STAMPS_FROM } from './precheck.js';
-import { movedAside, runDirs, runTmpPrefix, type RunContext } from './context.js';
-import { mkdirp, parentOf, statOne } from './fs-helpers.js';
+import { asideUndo, type RunContext } from './context.js';
+import { mkdirp, statOne } from './fs-helpers.js';
+import { parentOf } from '../shared/node-path.js';
 import { now } from './journal.js';
 import { copyDirName, entryDigest, pointTo } from './link-helpers.js';
 import { undoLink } from './link-undo.js';
@@ -72,10 +73,9 @@ export const linkStep: Step<'link'> = {
       path: a.path,
       target: a.target,
       from: a.expect.kind === 'dir' ? 'dir' : a.expect.kind === 'symlink' ? 'symlink' : 'missing',
-      backup: movedAside(runDirs(ctx).attic, seq, a.path),
       copied: a.copy,
       same: a.same,
-      tmpPrefix: runTmpPrefix(ctx.runId),
+      ...asideUndo(ctx, seq, a.path),
     };
     if (a.expect.kind === 'symlink') u.oldTarget = a.expect.target;
     return u;

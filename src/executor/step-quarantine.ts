@@ -1,5 +1,6 @@
 import { runDirs } from './context.js';
-import { mkdirp, parentOf, statOne } from './fs-helpers.js';
+import { mkdirp, statOne } from './fs-helpers.js';
+import { parentOf } from '../shared/node-path.js';
 import type { Step } from './step.js';
 
 /** Move an orphan agent dir into the run's quarantine: a rename on the same filesystem, nothing copied or deleted. */

@@ -1,6 +1,7 @@
 import { ClawError } from '../domain/errors.js';
-import { movedAside, runDirs, runTmpPrefix } from './context.js';
-import { mkdirp, parentOf, statOne } from './fs-helpers.js';
+import { asideUndo } from './context.js';
+import { mkdirp, statOne } from './fs-helpers.js';
+import { parentOf } from '../shared/node-path.js';
 import { undoLink } from './link-undo.js';
 import type { Step, UndoOf } from './step.js';
 import { checkSwapWindow, copyEntries, digestsOf, noteTarget } from './step-link.js';
@@ -13,15 +14,7 @@ import { checkSwapWindow, copyEntries, digestsOf, noteTarget } from './step-link
  * there since) are carried back into the dir, and the run's copies leave the data root.
  */
 export const relocateStep: Step<'relocate'> = {
-  undoInfo: (ctx, a, seq) => ({
-    kind: 'relocate',
-    path: a.path,
-    target: a.target,
-    backup: movedAside(runDirs(ctx).attic, seq, a.path),
-    copied: a.copy,
-    same: a.same,
-    tmpPrefix: runTmpPrefix(ctx.runId),
-  }),
+  undoInfo: (ctx, a, seq) => ({ kind: 'relocate', path: a.path, target: a.target, copied: a.copy, same: a.same, ...asideUndo(ctx, seq, a.path) }),
 
   async act(ctx, a, u, seq) {
     const m = await copyEntries(ctx, a, u);

@@ -1,7 +1,8 @@
 import { ClawError } from '../domain/errors.js';
 import { topLevelNames } from '../shared/manifest.js';
-import { movedAside, runDirs, runTmpPrefix } from './context.js';
-import { baseName, mkdirp, parentOf, statOne } from './fs-helpers.js';
+import { asideUndo, runDirs } from './context.js';
+import { mkdirp, statOne } from './fs-helpers.js';
+import { baseName, parentOf } from '../shared/node-path.js';
 import { now } from './journal.js';
 import { pointTo } from './link-helpers.js';
 import { undoLink } from './link-undo.js';
@@ -15,13 +16,7 @@ import { copyEntries } from './step-link.js';
  * do the target's entries leave the data root (into the run's undone dir: nothing is deleted).
  */
 export const unlinkStep: Step<'unlink'> = {
-  undoInfo: (ctx, a, seq) => ({
-    kind: 'unlink',
-    path: a.path,
-    target: a.target,
-    backup: movedAside(runDirs(ctx).attic, seq, a.path),
-    tmpPrefix: runTmpPrefix(ctx.runId),
-  }),
+  undoInfo: (ctx, a, seq) => ({ kind: 'unlink', path: a.path, target: a.target, ...asideUndo(ctx, seq, a.path) }),
 
   async act(ctx, a, u, seq) {
     // The dir is staged first, with the target's mode, so an empty target becomes an empty dir too.

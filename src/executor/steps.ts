@@ -1,5 +1,6 @@
 import type { Action, ActionType } from '../domain/actions.js';
 import type { UndoInfo } from './journal-schema.js';
+import { bootstrapStep } from './step-bootstrap.js';
 import { configStep } from './step-config.js';
 import { ensureDirStep } from './step-ensure-dir.js';
 import { linkStep } from './step-link.js';
@@ -21,6 +22,7 @@ export const STEPS: { readonly [T in ActionType]: Step<T> } = {
   'set-owner': setOwnerStep,
   unlink: unlinkStep,
   relocate: relocateStep,
+  bootstrap: bootstrapStep,
 };
 
 /**

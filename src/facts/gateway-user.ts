@@ -1,14 +1,16 @@
 import type { GatewayUser, PathFact } from '../domain/facts.js';
 
 /** The account files the gateway's user and groups are read from (in the facts' first probe). */
-export const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'] as const;
+export const PASSWD = '/etc/passwd';
+export const GROUP = '/etc/group';
+export const ACCOUNT_FILES = [PASSWD, GROUP] as const;
 
-interface Passwd {
+export interface Passwd {
   name: string;
   uid: number;
   gid: number;
 }
-interface Group {
+export interface Group {
   name: string;
   gid: number;
   members: string[];

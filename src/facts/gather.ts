@@ -1,15 +1,18 @@
-import { ACCOUNT_FILES, resolveGateway } from './gateway-user.js';
+import { accountsFact, LOGIN_DEFS } from './accounts.js';
+import { ACCOUNT_FILES, GROUP, PASSWD, resolveGateway } from './gateway-user.js';
+import { parentOf } from '../shared/node-path.js';
 import type { NodeFacts } from '../domain/facts.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
 import { layoutFor, type Layout } from '../shared/layout.js';
+import { bootHealthCommand, gatewayRunAs } from '../shared/bootstrap-paths.js';
 import { MAX_CONFIG_BYTES } from '../shared/limits.js';
 import type { NodeReader } from '../transport/types.js';
 import { recordedVersion } from './config-version.js';
 import { credentialHoldings } from './credentials.js';
 import { BUILTIN_PROTECTED } from '../domain/protected.js';
 import { globToRe } from '../shared/glob.js';
-import type { CredentialHolding, Manifest, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { BootstrapFacts, CredentialHolding, Manifest, ProbeRequest, ProbeResult } from '../domain/facts.js';
 import { resolveIncludes, topLevelIncludeRequest } from './includes.js';
 
 export interface GatheredFacts {
@@ -29,17 +32,27 @@ function writeDirs(layout: Layout, node: NodeSpec): string[] {
   return [...dirs];
 }
 
-function parentOf(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i <= 0 ? '/' : p.slice(0, i);
+/**
+ * A bootstrapped node's install, runtime and service (one read-only command); `pushCache` answers what the
+ * operator-side cache holds (the fleet pipeline passes transport/push-cache.ts: facts read no local files).
+ */
+async function bootstrapFacts(reader: NodeReader, node: NodeSpec, baseline: Baseline, layout: Layout, pushCache?: PushCacheLookup): Promise<BootstrapFacts> {
+  const b = node.bootstrap!;
+  const f = await reader.bootstrapFacts({ prefix: b.prefix, health: node.health?.command ?? bootHealthCommand(b.port, layout, gatewayRunAs(node.owner)) });
+  if (b.source === 'push' && b.cache !== undefined && baseline.openclaw.pin && pushCache) f.pushSource = await pushCache(b.cache, baseline.openclaw.pin);
+  return f;
 }
 
-export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: Baseline): Promise<GatheredFacts> {
+export type PushCacheLookup = (cache: string, version: string) => Promise<{ runtime: boolean; openclaw: boolean }>;
+
+export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: Baseline, pushCache?: PushCacheLookup): Promise<GatheredFacts> {
   // The version query needs nothing from the probes: it runs alongside them (one more round trip in
   // flight, none more in sequence).
   const version = reader.openclawBinary();
   version.catch(() => undefined); // awaited below; if a probe fails first, its error is the one reported
   const layout = layoutFor(baseline, node, await reader.home());
+  const boot = node.bootstrap ? bootstrapFacts(reader, node, baseline, layout, pushCache) : null;
+  boot?.catch(() => undefined);
   const stat = new Set<string>([layout.home, layout.agentsDir, layout.configPath, ...layout.dataDirs]);
   for (const l of [...layout.links, ...layout.retired, ...layout.relocations]) {
     stat.add(l.path);
@@ -47,7 +60,7 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
   }
   // Each listed agent's `agent/` dir is listed too: where its credentials are (auth-profiles.json or SQLite).
   const agentStores = node.agents.map((a) => `${layout.agentsDir}/${a}/agent`);
-  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath, ...ACCOUNT_FILES], access: writeDirs(layout, node) });
+  const first = await reader.probe({ stat: [...stat], list: [layout.agentsDir, ...agentStores], read: [layout.configPath, ...ACCOUNT_FILES, ...(node.bootstrap ? [LOGIN_DEFS] : [])], access: writeDirs(layout, node) });
   const agentDirs = first.list[layout.agentsDir] ?? null;
 
   // Manifests: dirs that would become links (and their targets, to detect clashes), and orphan candidates.
@@ -113,8 +126,10 @@ export async function gatherFacts(reader: NodeReader, node: NodeSpec, baseline: 
     writable: first.access ?? {},
     agentCredentials,
   };
-  const gw = resolveGateway(node.owner, first.stat[layout.home], first.read['/etc/passwd'] ?? null, first.read['/etc/group'] ?? null);
+  const gw = resolveGateway(node.owner, first.stat[layout.home], first.read[PASSWD] ?? null, first.read[GROUP] ?? null);
+  if (boot) facts.bootstrap = await boot;
   facts.gateway = gw.user;
   if (gw.problem) facts.gatewayProblem = gw.problem;
+  if (node.bootstrap) facts.accounts = accountsFact(first.read[PASSWD] ?? null, first.read[GROUP] ?? null, first.read[LOGIN_DEFS] ?? null);
   return { facts, layout };
 }

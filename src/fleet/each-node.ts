@@ -1,4 +1,4 @@
-import { nodeError, type NodeOutcome } from '../domain/errors.js';
+import { nodeFailure, type NodeOutcome } from '../domain/errors.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { NodePaths } from '../domain/plan.js';
 import { layoutFor } from '../shared/layout.js';
@@ -19,7 +19,7 @@ export async function eachNode<R>(opts: SessionOptions, fn: (w: NodeWriter, path
       const l = layoutFor(baselines.get(spec.baseline)!.baseline, spec, await w.home());
       return { node: spec.name, ok: true, value: await fn(w, { home: l.home, dataRoot: l.dataRoot, attic: l.attic, stateDir: l.stateDir }, spec) };
     } catch (e) {
-      return { node: spec.name, ok: false, error: nodeError(spec.name, e) };
+      return nodeFailure(spec.name, e);
     } finally {
       await w?.close().catch(() => undefined);
     }

@@ -1,9 +1,10 @@
 import { relative } from 'node:path';
 import type { Action } from '../domain/actions.js';
-import { errorMessage } from '../domain/errors.js';
+import { errorMessage, withoutNode } from '../domain/errors.js';
 import type { Inventory, NodeSpec } from '../domain/inventory.js';
 import type { NodePlan, Plan } from '../domain/plan.js';
 import { gatherFacts, type GatheredFacts } from '../facts/gather.js';
+import { pushCacheState } from '../transport/push-cache.js';
 import type { NodeFacts } from '../domain/facts.js';
 import { baselineDirsFor, loadBaseline, type LoadedBaseline } from '../inventory/load-baseline.js';
 import { limitNodes, loadInventory } from '../inventory/load-inventory.js';
@@ -55,8 +56,7 @@ export async function loadAll(opts: SessionOptions): Promise<{ inventory: Invent
 }
 
 function failedPlan(spec: NodeSpec, e: unknown): NodePlan {
-  const msg = errorMessage(e);
-  const message = msg.startsWith(`${spec.name}: `) ? msg.slice(spec.name.length + 2) : msg;
+  const message = withoutNode(spec.name, errorMessage(e));
   return {
     node: spec.name,
     baseline: spec.baseline,
@@ -72,7 +72,7 @@ async function planOne(spec: NodeSpec, baseline: LoadedBaseline, opts: SessionOp
   let writer: NodeWriter | null = null;
   try {
     writer = await openNode(spec, opts);
-    const gathered = await gatherFacts(writer, spec, baseline.baseline);
+    const gathered = await gatherFacts(writer, spec, baseline.baseline, pushCacheState);
     const { facts, layout } = gathered;
     return { spec, baseline, writer, facts, gathered, plan: planNode({ baseline: baseline.baseline, node: spec, facts, layout }) };
   } catch (e) {

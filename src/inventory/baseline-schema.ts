@@ -24,6 +24,8 @@ export const BaselineSchema = z.strictObject({
     shape: z.enum(['classic', 'current']),
     minVersion: z.string().regex(versionRe, 'must look like 2026.5.28'),
     maxVersion: z.string().regex(versionRe, 'must look like 2026.7.99').optional(),
+    /** The release a bootstrap installs (inventory `bootstrap:`); a node running another one is a plan error there. */
+    pin: z.string().regex(versionRe, 'must look like 2026.9.6').optional(),
   }),
   dirMode: z.number().int().min(0).max(0o7777).default(0o755),
   links: z.strictObject({
@@ -46,6 +48,12 @@ export const BaselineSchema = z.strictObject({
    * `agents.entries.<id>.agentDir`; an existing dir is moved there whole.
    */
   agentDir: z.strictObject({ target: relPath, item: z.string().optional() }).optional(),
+  /**
+   * Dirs under the data root that no link or `agentDir` names but the gateway writes into (the dir of
+   * `logging.file`): made like the others, the gateway's own when it runs as its own user (a gateway that is not
+   * root cannot create a dir in a root-owned data root).
+   */
+  dataDirs: z.array(relPath.refine((p) => p.split('/')[0] !== '.clawfleet', "must not be under .clawfleet (clawfleet's own state dir)")).default([]),
   config: z.strictObject({
     file: relPath.default('openclaw.json'),
     mode: z.number().int().min(0).max(0o7777).default(0o600),

@@ -44,6 +44,26 @@ const nodeFields = {
     .optional(),
   /** Per-node values that replace the baseline's section defaults (keys: dotted section paths). */
   overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /**
+   * Bootstrap a node that has no OpenClaw (or not yet the baseline's pinned one): install it, run its own setup,
+   * add the agents, install and start its service (README, "Bootstrap a node").
+   */
+  bootstrap: z
+    .strictObject({
+      /** `registry`: npm on the node installs openclaw@<pin>; `push`: copied from the operator's offline cache. */
+      source: z.enum(['registry', 'push']),
+      /** push: operator-side dir holding `node24/` and `openclaw-<version>/` (scripts/openclaw-compat-install.sh). */
+      cache: z.string().regex(/^\/[^\0\n]*$/, 'cache must be an absolute path').optional(),
+      /** Node-side dir installs go to (`<prefix>/<version>`, `<prefix>/node-24`); default /opt/openclaw. */
+      prefix: z.string().regex(/^\/[A-Za-z0-9_./-]+$/, 'prefix must be an absolute path of plain names').refine((p) => !p.split('/').includes('..'), 'must not contain ".."').optional(),
+      /** Where the node has no systemd: the command that starts the gateway in the background (run by /bin/sh). */
+      start: z.string().min(1).optional(),
+      /** Port of the gateway the systemd unit starts (default 18789). */
+      port: z.number().int().min(1).max(65535).optional(),
+      /** OPENCLAW_CONFIG_READONLY=1 in the service (OpenClaw then never rewrites openclaw.json). */
+      readonly: z.boolean().optional(),
+    })
+    .optional(),
   /** Agent ids present on the node that must never be quarantined. */
   keepAgents: z.array(agentId).optional(),
   /**

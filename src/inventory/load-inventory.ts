@@ -50,6 +50,12 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
   const optional = { port: pick('port'), user: pick('user'), identity: pick('identity'), home: pick('home'), handler: pick('handler'), owner: pick('owner') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
   if (pick('become') === 'sudo') spec.become = 'sudo';
+  const boot = pick('bootstrap');
+  if (boot) {
+    spec.bootstrap = { source: boot.source, prefix: boot.prefix ?? DEFAULT_PREFIX, port: boot.port ?? DEFAULT_GATEWAY_PORT, readonly: boot.readonly ?? false };
+    if (boot.cache !== undefined) spec.bootstrap.cache = boot.cache;
+    if (boot.start !== undefined) spec.bootstrap.start = boot.start;
+  }
   const health = healthSpec(pick('health'));
   if (health) spec.health = health;
   if (root !== undefined) spec.root = isAbsolute(root) ? root : resolve(dirname(file), root);
@@ -57,6 +63,9 @@ function resolveNode(inv: InventoryFile, name: string, file: string): NodeSpec {
 }
 
 export const HEALTH_DEADLINE_S = 120;
+/** Node-side install dir of a bootstrap, and the port OpenClaw's gateway listens on by default. */
+export const DEFAULT_PREFIX = '/opt/openclaw';
+export const DEFAULT_GATEWAY_PORT = 18789;
 export const HEALTH_INTERVAL_S = 3;
 
 function healthSpec(h: Fields['health']): HealthSpec | undefined {

@@ -12,13 +12,14 @@ import type { NodePlan } from '../domain/plan.js';
 import type { Baseline } from '../inventory/baseline-schema.js';
 import { layoutFor, type Layout } from '../shared/layout.js';
 import { sectionsOf } from '../planner/rule-config.js';
+import { checkBootstrap } from '../planner/bootstrap-ops.js';
 
 export interface SavedPlanProblem {
   path: string | undefined;
   message: string;
 }
 
-const PREFIX: Record<Action['type'], string> = { 'ensure-dir': 'dir', link: 'link', 'merge-config': 'config', quarantine: 'quarantine', 'set-owner': 'owner', unlink: 'unlink', relocate: 'relocate' };
+const PREFIX: Record<Action['type'], string> = { 'ensure-dir': 'dir', link: 'link', 'merge-config': 'config', quarantine: 'quarantine', 'set-owner': 'owner', unlink: 'unlink', relocate: 'relocate', bootstrap: 'bootstrap' };
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): string | null {
@@ -69,6 +70,8 @@ function checkAction(a: Action, l: Layout, baseline: Baseline, spec: NodeSpec): 
       if (slot.target !== a.target) return `relocate to ${a.target}, the baseline's target is ${slot.target}`;
       return a.expect.kind === 'dir' ? null : `relocate expecting ${a.expect.kind}, the planner only moves dirs`;
     }
+    case 'bootstrap':
+      return checkBootstrap(a, l, baseline, spec);
     case 'quarantine': {
       if (a.path !== `${l.agentsDir}/${a.agentId}`) return `quarantine of a path that is not the agent dir ${l.agentsDir}/${a.agentId}`;
       const keep = new Set([...spec.agents, ...spec.keepAgents, ...baseline.orphans.neverTouch.map((s) => s.toLowerCase())]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Plan } from '../domain/plan.js';
+import { NEW_USER_RE } from '../planner/system-id.js';
 
 /** The saved-plan file format (and `--format json`), as zod types: validated on read, published as JSON Schema. */
 
@@ -28,6 +29,28 @@ const ownership = z.strictObject({ uid: id, gid: id, mode });
 
 const name = z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..', 'not a plain name');
 
+/** The gateway's user a bootstrap step runs as (the inventory's owner name). */
+const runAs = z.string().regex(/^[a-z0-9_][a-z0-9_.-]*$/i);
+const agentId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i);
+const BootOp = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('create-user'), user: z.string().regex(NEW_USER_RE), id: z.number().int().min(1).max(0x7fffffff), home: absPath }),
+  z.strictObject({ op: z.literal('install-runtime'), from: absPath, runtime: absPath }),
+  z.strictObject({ op: z.literal('install-openclaw'), source: z.enum(['registry', 'push']), version: z.string().regex(/^\d{4}\.\d+\.\d+$/), from: absPath.optional(), node: z.string(), wrapper: absPath }),
+  z.strictObject({ op: z.literal('openclaw-setup'), workspace: absPath, runAs: runAs.optional() }),
+  z.strictObject({ op: z.literal('add-agent'), agentId, workspace: absPath, config: absPath, runAs: runAs.optional() }),
+  z.strictObject({ op: z.literal('install-service'), unit: z.string() }),
+  z.strictObject({
+    op: z.literal('start-service'),
+    systemd: z.boolean(),
+    command: z.string().optional(),
+    config: absPath,
+    runAs: runAs.optional(),
+    port: z.number().int().min(1).max(65535),
+    readonly: z.boolean(),
+    health: z.strictObject({ command: z.string().optional(), deadlineS: z.number().positive(), intervalS: z.number().positive() }),
+  }),
+]);
+
 export const ActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('ensure-dir'), mode, owner: idPair.optional() }),
   z.strictObject({ ...base, type: z.literal('link'), target: absPath, copy: z.array(name), same: z.array(name), owner: idPair.optional() }),
@@ -52,6 +75,7 @@ export const ActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('set-owner'), from: ownership, to: ownership }),
   z.strictObject({ ...base, type: z.literal('quarantine'), agentId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i), holdsCredentials: z.boolean() }),
   z.strictObject({ ...base, type: z.literal('unlink'), target: absPath }),
+  z.strictObject({ ...base, type: z.literal('bootstrap'), boot: BootOp, irreversible: z.boolean() }),
   z.strictObject({ ...base, type: z.literal('relocate'), agentId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i), target: absPath, copy: z.array(name), same: z.array(name) }),
 ]);
 

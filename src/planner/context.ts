@@ -1,5 +1,5 @@
 import type { Action } from '../domain/actions.js';
-import type { NodeFacts, PathFact } from '../domain/facts.js';
+import type { Manifest, NodeFacts, PathFact } from '../domain/facts.js';
 import type { NodeSpec } from '../domain/inventory.js';
 import type { Diagnostic, Severity } from '../domain/plan.js';
 import { BUILTIN_PROTECTED } from '../domain/protected.js';
@@ -23,6 +23,25 @@ export interface RuleOutput {
 
 export function factOf(input: PlanInput, path: string): PathFact {
   return input.facts.paths[path] ?? { kind: 'missing' };
+}
+
+/**
+ * The manifest of the dir a link or a moved agent dir goes to (null: the target is missing, so empty), or
+ * undefined once an error diagnostic says why not: the target is not a dir, or a dir that could not be listed
+ * (unlisted is not empty: without the target's entries, clashes cannot be ruled out).
+ */
+export function targetManifest(input: PlanInput, out: RuleOutput, target: string, says: { what: string; unlisted: string }): Manifest | null | undefined {
+  const tf = factOf(input, target);
+  if (tf.kind !== 'dir' && tf.kind !== 'missing') {
+    out.diagnostics.push(diag(input, 'error', `${says.what} must be a dir, found ${describeFact(tf)}`, target));
+    return undefined;
+  }
+  const dst = tf.kind === 'dir' ? input.facts.manifests[target] : null;
+  if (tf.kind === 'dir' && !dst) {
+    out.diagnostics.push(diag(input, 'error', says.unlisted, target));
+    return undefined;
+  }
+  return dst ?? null;
 }
 
 export function diag(input: PlanInput, severity: Severity, message: string, path?: string): Diagnostic {

@@ -13,6 +13,8 @@ import { planOwnership } from './rule-ownership.js';
 import { planRelocations } from './rule-relocate.js';
 import { planUnlinks } from './rule-unlink.js';
 import { planVersion } from './rule-version.js';
+import { planBootstrap } from './rule-bootstrap.js';
+import { planService } from './rule-service.js';
 
 /**
  * Rules in the order their actions must run: dirs before the links into them, config, then orphans. Each
@@ -29,6 +31,7 @@ const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [
   planOrphans,
   planOpenclaw,
   planAccess,
+  planService,
 ];
 
 /**
@@ -36,9 +39,13 @@ const RULES: ((input: PlanInput, prior: readonly Action[]) => RuleOutput)[] = [
  * actions for display, but the executor refuses to run any of them.
  */
 export function planNode(input: PlanInput): NodePlan {
-  const actions: Action[] = [];
-  const diagnostics = [];
-  for (const rule of RULES) {
+  const boot = planBootstrap(input);
+  const actions: Action[] = [...boot.actions];
+  const diagnostics = [...boot.diagnostics];
+  // A bootstrap that still has to install or set up OpenClaw (or cannot) comes first, alone: the other rules
+  // plan against what OpenClaw's setup writes (apply plans the node again afterwards).
+  const waiting = boot.actions.length > 0 || boot.diagnostics.some((d) => d.severity === 'error');
+  for (const rule of waiting ? [] : RULES) {
     const r = rule(input, actions);
     actions.push(...r.actions);
     diagnostics.push(...r.diagnostics);

@@ -1,4 +1,5 @@
 import type { Action } from '../domain/actions.js';
+import { parentOf } from '../shared/node-path.js';
 import { diag, factOf, type PlanInput, type RuleOutput } from './context.js';
 
 /**
@@ -33,11 +34,6 @@ export function planAccess(input: PlanInput, prior: readonly Action[]): RuleOutp
     out.diagnostics.push(diag(input, 'error', 'the plan must write here and the login user cannot: log in as root or set `become: sudo` for this node', d));
   }
   return out;
-}
-
-function parentOf(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i <= 0 ? '/' : p.slice(0, i);
 }
 
 /** `p` or its nearest ancestor that the facts hold an answer for. */

@@ -1,6 +1,6 @@
 import type { LinkAction } from '../domain/actions.js';
 import { subManifest, topLevelNames } from '../shared/manifest.js';
-import { describeFact, diag, factOf, matchesProtected, type PlanInput, type RuleOutput } from './context.js';
+import { describeFact, diag, factOf, matchesProtected, targetManifest, type PlanInput, type RuleOutput } from './context.js';
 import { entryProblem } from './entry-limits.js';
 import type { LinkSlot } from '../shared/layout.js';
 import { plannedGateway } from './ownership.js';
@@ -26,17 +26,8 @@ function fromDir(input: PlanInput, slot: LinkSlot, out: RuleOutput): void {
     out.diagnostics.push(diag(input, 'error', problem.message, problem.path));
     return;
   }
-  const tf = factOf(input, slot.target);
-  if (tf.kind !== 'dir' && tf.kind !== 'missing') {
-    out.diagnostics.push(diag(input, 'error', `link target must be a dir, found ${describeFact(tf)}`, slot.target));
-    return;
-  }
-  const dst = tf.kind === 'dir' ? input.facts.manifests[slot.target] : null;
-  if (tf.kind === 'dir' && !dst) {
-    // Unlisted is not empty: without the target's entries, clashes cannot be ruled out.
-    out.diagnostics.push(diag(input, 'error', 'link target dir could not be listed', slot.target));
-    return;
-  }
+  const dst = targetManifest(input, out, slot.target, { what: 'link target', unlisted: 'link target dir could not be listed' });
+  if (dst === undefined) return;
   const dstNames = new Set(dst ? topLevelNames(dst) : []);
   const copy: string[] = [];
   const same: string[] = [];

@@ -1,19 +1,19 @@
 import JSON5 from 'json5';
 import type { RelocateAction } from '../domain/actions.js';
 import { subManifest, topLevelNames } from '../shared/manifest.js';
-import { describeFact, diag, factOf, type PlanInput, type RuleOutput } from './context.js';
+import { describeFact, diag, factOf, targetManifest, type PlanInput, type RuleOutput } from './context.js';
 import { entryProblem } from './entry-limits.js';
 import { defaultAgentDirs } from './rule-config.js';
 import { transitional } from './rule-version.js';
 
-/** `agents.entries.<id>.agentDir` as the node's config sets it (undefined: absent or unreadable). */
-function configuredAgentDir(text: string | null, id: string): unknown {
-  if (text === null) return undefined;
+/** `agents.entries.<id>.agentDir` as the node's config sets it (undefined: absent), or `unreadable` when the config cannot be read. */
+export function configuredAgentDir(text: string | null, id: string, unreadable: null | undefined): unknown {
+  if (text === null) return unreadable;
   try {
     const cfg = JSON5.parse(text) as { agents?: { entries?: Record<string, { agentDir?: unknown } | undefined> } } | null;
     return cfg?.agents?.entries?.[id]?.agentDir;
   } catch {
-    return undefined; // rule-config reports an unreadable config
+    return unreadable;
   }
 }
 
@@ -30,7 +30,7 @@ export function planRelocations(input: PlanInput): RuleOutput {
   const moved: string[] = [];
   for (const slot of input.layout.relocations) {
     const id = slot.agent!;
-    const set = configuredAgentDir(input.facts.config.text, id);
+    const set = configuredAgentDir(input.facts.config.text, id, undefined); // rule-config reports an unreadable config
     const isDefault = typeof set === 'string' && defaultAgentDirs(input.layout.home, id).includes(set);
     if (set !== undefined && set !== slot.target && !isDefault) {
       out.diagnostics.push(
@@ -63,16 +63,8 @@ export function planRelocations(input: PlanInput): RuleOutput {
       out.diagnostics.push(diag(input, 'error', problem.message, problem.path));
       continue;
     }
-    const tf = factOf(input, slot.target);
-    if (tf.kind !== 'dir' && tf.kind !== 'missing') {
-      out.diagnostics.push(diag(input, 'error', `agent dir target must be a dir, found ${describeFact(tf)}`, slot.target));
-      continue;
-    }
-    const dst = tf.kind === 'dir' ? input.facts.manifests[slot.target] : null;
-    if (tf.kind === 'dir' && !dst) {
-      out.diagnostics.push(diag(input, 'error', 'agent dir target could not be listed', slot.target));
-      continue;
-    }
+    const dst = targetManifest(input, out, slot.target, { what: 'agent dir target', unlisted: 'agent dir target could not be listed' });
+    if (dst === undefined) continue;
     const dstNames = new Set(dst ? topLevelNames(dst) : []);
     const copy: string[] = [];
     const same: string[] = [];

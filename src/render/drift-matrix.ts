@@ -1,4 +1,4 @@
-import type { Cell, CheckResult } from '../domain/check.js';
+import type { Cell, CheckResult, MissingCredentials } from '../domain/check.js';
 import { rowDrifts } from '../domain/check.js';
 import { escapeDeep } from './escape.js';
 import { redactText } from '../shared/redact.js';
@@ -26,6 +26,11 @@ function colour(c: Cell, s: Style): (t: string) => string {
 
 const PLAIN_WHAT = new Set(['dir', 'link', 'config']);
 
+/** Listed agents without credentials (ids and store paths only), and how OpenClaw adds them. */
+export function missingLine(m: MissingCredentials[]): string {
+  return `agents without credentials: ${m.map((x) => `${x.agent} (${x.store})`).join(', ')}: add them with OpenClaw (\`openclaw models auth\`); a note, not drift`;
+}
+
 /** Lines under the matrix: what drifts in detail, why a cell is `?`, which waiver covers what. */
 function explanations(r: CheckResult, s: Style): string[] {
   const out: string[] = [];
@@ -45,6 +50,8 @@ function explanations(r: CheckResult, s: Style): string[] {
     for (const n of row.notes) out.push(s.dim(`  ${row.node}: apply would refuse: ${n}`));
     for (const w of row.credentials?.widened ?? []) out.push(s.red(`! ${row.node} credentials: ${w} is readable by group or others`));
     for (const n of row.credentials?.notes ?? []) out.push(s.dim(`  ${row.node} credentials: ${n}`));
+    // a note unless --require-credentials made it a column (then its ✗ line above says it)
+    if (row.missingCredentials?.length && !row.cells['credentials']) out.push(s.yellow(`! ${row.node}: ${missingLine(row.missingCredentials)}`));
   }
   for (const e of r.credentialEvents) out.push(s.red(`credentials: ${e.node}: ${e.message}`));
   return out;

@@ -1,6 +1,6 @@
 import type { Cell, CheckResult, CheckRow } from '../domain/check.js';
 import { rowDrifts } from '../domain/check.js';
-import { cellText } from './drift-matrix.js';
+import { cellText, missingLine } from './drift-matrix.js';
 import { redactText } from '../shared/redact.js';
 
 export interface JournalRun {
@@ -66,7 +66,7 @@ function nodeDetails(row: CheckRow, journal: JournalRun[] | string | undefined):
   for (const n of row.notes) li.push(`<li class="muted">apply would refuse: ${h(n)}</li>`);
   const cr = row.credentials;
   const creds = cr
-    ? `<p>${cr.profiles} credential profiles in ${cr.agents} agents (${h(cr.sources.join(', '))})${cr.widened.length ? `; <span class="unknown">readable by others: ${h(cr.widened.join(', '))}</span>` : ''}${cr.notes.map((n) => `<br><span class="muted">${h(n)}</span>`).join('')}</p>`
+    ? `<p>${cr.profiles} credential profiles in ${cr.agents} agents (${h(cr.sources.join(', '))})${cr.widened.length ? `; <span class="unknown">readable by others: ${h(cr.widened.join(', '))}</span>` : ''}${cr.notes.map((n) => `<br><span class="muted">${h(n)}</span>`).join('')}${row.missingCredentials?.length ? `<br><span class="drift">${h(missingLine(row.missingCredentials))}</span>` : ''}</p>`
     : '';
   const runs =
     typeof journal === 'string'

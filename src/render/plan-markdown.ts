@@ -5,6 +5,7 @@ import { findingCounts, planSummary } from './plan-text.js';
 import { escapeControl } from './escape.js';
 import { displayPlan } from './plan-safe.js';
 import { redactShapes } from '../shared/secret-shapes.js';
+import { bootstrapWhat, IRREVERSIBLE } from './bootstrap-line.js';
 import { showOwnership } from '../planner/ownership.js';
 
 /** GitHub's limit for one comment body. */
@@ -32,6 +33,10 @@ function actionItem(a: Action): string {
       return `- ↩️ unlink ${code(a.path)}: the link to ${code(a.target)} becomes a real dir with its data`;
     case 'relocate':
       return `- 🚚 agent dir ${code(a.path)} → ${code(a.target)} — **⚠ moves its credential store and SQLite DB whole**`;
+    case 'bootstrap': {
+      const w = bootstrapWhat(a);
+      return `- 🚀 ${w.label} ${code(a.path)}: ${text(w.detail)}${a.irreversible ? ` — **⚠ ${IRREVERSIBLE}**` : ''}`;
+    }
   }
 }
 

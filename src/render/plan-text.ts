@@ -6,6 +6,7 @@ import { displayPlan } from './plan-safe.js';
 import { redactShapes } from '../shared/secret-shapes.js';
 import type { Style } from './style.js';
 import { showOwnership } from '../planner/ownership.js';
+import { bootstrapWhat, IRREVERSIBLE } from './bootstrap-line.js';
 
 function actionLine(a: Action, s: Style): string {
   switch (a.type) {
@@ -26,6 +27,10 @@ function actionLine(a: Action, s: Style): string {
       return `${s.yellow('~ unlink    ')} ${a.path} ${s.dim(`(link to ${a.target} becomes a real dir with its data)`)}`;
     case 'relocate':
       return `${s.yellow('~ agent dir ')} ${a.path} → ${a.target}  ${s.red(s.bold('⚠ moves its credential store and SQLite DB whole'))}`;
+    case 'bootstrap': {
+      const w = bootstrapWhat(a);
+      return `${s.green(`+ ${w.label.padEnd(10)}`)} ${a.path}  ${s.dim(w.detail)}${a.irreversible ? '  ' + s.red(s.bold(`⚠ ${IRREVERSIBLE}`)) : ''}`;
+    }
   }
 }
 

@@ -44,6 +44,12 @@ export function renderPrometheus(r: CheckResult, w?: WatchMetrics): string {
     'Credential files readable by group or others.',
     r.rows.filter((row) => row.credentials).map((row) => `clawfleet_credential_files_widened{node="${lv(row.node)}"} ${row.credentials!.widened.length}`),
   );
+  metric(
+    'clawfleet_agents_without_credentials',
+    'gauge',
+    'Agents the inventory lists that have no credential profile on the node.',
+    r.rows.filter((row) => row.missingCredentials).map((row) => `clawfleet_agents_without_credentials{node="${lv(row.node)}"} ${row.missingCredentials!.length}`),
+  );
   metric('clawfleet_check_timestamp_seconds', 'gauge', 'When this check ran.', [`clawfleet_check_timestamp_seconds ${secs(r.checkedAt)}`]);
   if (w) {
     const kinds = ['added', 'removed', 'replaced', 'shared-key', 'mode-widened', 'unreadable'];

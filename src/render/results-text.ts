@@ -1,17 +1,16 @@
 import type { NodeResult } from '../domain/results.js';
 import { displayResults } from './results-safe.js';
 import { redactShapes } from '../shared/secret-shapes.js';
+import { withNode, withoutNode } from '../domain/errors.js';
+import { failureLine, type FailureWord } from './node-failure.js';
 import type { Style } from './style.js';
 
-/** "node: message", once: errors already name their node. */
-function own(r: NodeResult, msg: string | undefined): string {
-  return `${r.node}: ${bare(r, msg)}`;
+/** A failure line of this node's result (its text already redacted and escaped by displayResults). */
+function failed(r: NodeResult, error: string | undefined, s: Style, word: FailureWord = 'failed'): string {
+  return failureLine({ node: r.node, ok: false, error: error ?? '' }, s, word);
 }
 
-function bare(r: NodeResult, msg: string | undefined): string {
-  const m = msg ?? '';
-  return m.startsWith(`${r.node}: `) ? m.slice(r.node.length + 2) : m;
-}
+const bare = (r: NodeResult, msg: string | undefined): string => withoutNode(r.node, msg ?? '');
 
 export function renderResultLine(r: NodeResult, s: Style): string {
   const run = r.runId ? s.dim(` run ${r.runId}`) : '';
@@ -25,13 +24,13 @@ export function renderResultLine(r: NodeResult, s: Style): string {
       return [`${s.yellow('partial')}   ${r.node}: ${r.done}/${r.total} actions applied, ${refused.length} refused (changed since plan)${run}`, ...refused.map((a) => `          ${a.error ?? a.id}`)].join('\n');
     }
     case 'refused':
-      return `${s.red('refused')}   ${r.node}: nothing changed: ${bare(r, r.error)}`;
+      return failed(r, `nothing changed: ${bare(r, r.error)}`, s, 'refused');
     case 'rolled-back':
-      return `${s.red('failed')}    ${own(r, r.error)}\n          ${r.node}: rolled back ${r.done} completed action(s); node is as before${run}`;
+      return `${failed(r, r.error, s)}\n          ${r.node}: rolled back ${r.done} completed action(s); node is as before${run}`;
     case 'rollback-failed':
-      return `${s.red(s.bold('FAILED'))}    ${own(r, r.error)}\n          ${r.node}: ROLLBACK FAILED: ${bare(r, r.rollbackError)}; retry with: clawfleet rollback ${r.runId} --limit ${r.node}`;
+      return `${failed(r, r.error, s, 'FAILED')}\n          ${withNode(r.node, `ROLLBACK FAILED: ${bare(r, r.rollbackError)}`)}; retry with: clawfleet rollback ${r.runId} --limit ${r.node}`;
     case 'failed':
-      return `${s.red('failed')}    ${own(r, r.error)}`;
+      return failed(r, r.error, s);
   }
 }
 
@@ -55,7 +54,7 @@ function healthLine(r: NodeResult, s: Style): string {
 /** A lock left behind (e.g. the connection dropped at the end): say so, and how to release it. */
 function lockLine(r: NodeResult, s: Style): string {
   if (!r.lockError) return '';
-  return `\n          ${s.red(`${r.node}: ${r.lockError}; once no run is active on it: clawfleet unlock --run ${r.runId} --limit ${r.node}`)}`;
+  return `\n          ${s.red(`${withNode(r.node, r.lockError)}; once no run is active on it: clawfleet unlock --run ${r.runId} --limit ${r.node}`)}`;
 }
 
 export function renderResults(input: NodeResult[], s: Style): string {

@@ -3,6 +3,7 @@
  * there may have written: shown escaped and redacted, whatever its type.
  */
 import type { NodeOutcome } from '../domain/errors.js';
+import { failureLine } from './node-failure.js';
 import { safeLine } from './safe-line.js';
 import type { Style } from './style.js';
 
@@ -22,7 +23,7 @@ export function renderRuns(results: NodeRuns[], s: Style): string {
   const lines: string[] = [];
   for (const r of results) {
     if (!r.ok) {
-      lines.push(`${s.red('failed')} ${safeLine(r.error)}`);
+      lines.push(failureLine(r, s));
       continue;
     }
     lines.push(s.bold(safeLine(r.node)) + (r.value.length ? '' : s.dim(': no runs')));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClawError } from '../domain/errors.js';
+import { ClawError, withNode } from '../domain/errors.js';
 import { schemaIssueLines } from '../shared/schema-issues.js';
 import type { Plan } from '../domain/plan.js';
 import type { NodeResult } from '../domain/results.js';
@@ -175,8 +175,8 @@ function planAsApply(doc: ShardDoc): ShardDoc {
   const results = p.nodes.map((n) => {
     const err = n.diagnostics.find((d) => d.severity === 'error');
     const actions = n.actions.map((a) => ({ id: a.id, status: 'skipped' }));
-    if (err) return { node: n.node, runId: null, status: 'refused', done: 0, total: actions.length, actions, error: `${n.node}: ${err.path ? err.path + ': ' : ''}${err.message}` };
-    if (actions.length) return { node: n.node, runId: null, status: 'refused', done: 0, total: actions.length, actions, error: `${n.node}: not applied: another node of its part could not be planned` };
+    if (err) return { node: n.node, runId: null, status: 'refused', done: 0, total: actions.length, actions, error: withNode(n.node, `${err.path ? err.path + ': ' : ''}${err.message}`) };
+    if (actions.length) return { node: n.node, runId: null, status: 'refused', done: 0, total: actions.length, actions, error: withNode(n.node, 'not applied: another node of its part could not be planned') };
     return { node: n.node, runId: null, status: 'unchanged', done: 0, total: 0, actions };
   });
   return { file: doc.file, text: JSON.stringify({ format: 'clawfleet-apply', version: 1, runId: null, results, ...(p.shard ? { shard: p.shard } : {}) }) };

@@ -15,14 +15,32 @@ export interface Scan extends SourceResult {
 const keyOf = (r: { agent: string; profile: string }) => `${r.agent}/${r.profile}`;
 const MODE_WIDE = 0o077;
 
+/** The agents (ids, the shared store aside) this scan found at least one profile for. */
+function agentsWithProfiles(scan: Scan): string[] {
+  return [...new Set(scan.records.map((r) => r.agent).filter((a) => a !== SHARED_STORE))];
+}
+
 export function credentialStatus(scan: Scan): CredentialStatus {
   return {
     profiles: scan.records.length,
-    agents: new Set(scan.records.map((r) => r.agent).filter((a) => a !== SHARED_STORE)).size,
+    agents: agentsWithProfiles(scan).length,
     sources: scan.sources,
     widened: scan.files.filter((f) => (f.mode & MODE_WIDE) !== 0).map((f) => f.path),
     notes: scan.notes,
   };
+}
+
+/** Agents (or SHARED_STORE) whose store this scan could not read: named by a source, or by a note on their path. */
+export function unreadAgents(scan: Scan): string[] {
+  return [...new Set([...(scan.unread ?? []), ...scan.notes.map((n) => /\/agents\/([^/]+)\/agent\//.exec(n)?.[1]).filter((a): a is string => !!a)])];
+}
+
+/**
+ * Which agents this scan found credentials for, which it could not read (ids only), and whether the store every
+ * agent reads through has any: `agents/main`'s, or the shared store (state/openclaw.sqlite).
+ */
+export function credentialPresence(scan: Scan): { agents: string[]; unread: string[]; readThrough: boolean } {
+  return { agents: agentsWithProfiles(scan), unread: unreadAgents(scan), readThrough: scan.records.some((r) => r.agent === SHARED_STORE || r.agent === 'main') };
 }
 
 /** "agent coder", or "the shared store" for state/openclaw.sqlite's profiles. */
@@ -58,7 +76,7 @@ export function diffCredentials(node: string, prev: NodeCredentials | undefined,
   }
   if (!prev) return { events, next };
   // a file that could not be parsed this time keeps its remembered profiles: unread is not removed
-  const unread = new Set([...(scan.unread ?? []), ...scan.notes.map((n) => /\/agents\/([^/]+)\/agent\//.exec(n)?.[1]).filter((a): a is string => !!a)]);
+  const unread = new Set(unreadAgents(scan));
   for (const [k, v] of Object.entries(prev.profiles)) if (!next.profiles[k] && unread.has(v.agent)) next.profiles[k] = v;
 
   const changed: { r: CredentialRecord; kind: 'added' | 'replaced' }[] = [];

@@ -5,6 +5,8 @@ interface LayoutBaseline {
   links: { global: readonly LinkSource[]; agent: readonly LinkSource[] };
   retiredLinks: { global: readonly LinkSource[]; agent: readonly LinkSource[] };
   agentDir?: { target: string; item?: string | undefined } | undefined;
+  /** Dirs under the data root the gateway writes into that nothing else names (baseline `dataDirs`). */
+  dataDirs?: readonly string[] | undefined;
   config: { file: string };
 }
 interface LinkSource {
@@ -91,7 +93,7 @@ export function layoutFor(baseline: LayoutBaseline, node: NodeSpec, nodeHome: st
     }
   }
   const dirs = new Set<string>([dataRoot]);
-  for (const l of [...links, ...relocations]) for (const d of ancestorsUnder(dataRoot, l.target)) dirs.add(d);
+  for (const target of [...links, ...relocations].map((l) => l.target).concat((baseline.dataDirs ?? []).map((d) => `${dataRoot}/${d}`))) for (const d of ancestorsUnder(dataRoot, target)) dirs.add(d);
   return {
     home,
     dataRoot,

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { chmod, lchown, lstat, mkdir, open, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { chmod, lchown, lstat, mkdir, open, readdir, readFile, rename, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, basename } from 'node:path';
 import { ClawError, type ErrnoCode } from '../domain/errors.js';
-import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { BootstrapFacts, OpenclawBinary, ProbeRequest, ProbeResult } from '../domain/facts.js';
 import { encodeName, hasEscapedBytes } from '../shared/name-bytes.js';
 import { adoptEntriesScript, assignBytes, copyEntriesScript, dropCopyScript, heldAt, scriptError, type Held } from './copy-script.js';
 import { listChildren, lstatFact, manifestOf, readText, writableDir } from './local-probe.js';
+import { bareBootstrapFacts, bootstrapProbeScript, parseBootstrapProbe, type BootstrapQuery } from './bootstrap-probe.js';
 import { binaryScript, parseBinaryOutput } from './openclaw-cli.js';
 import type { OwnedStat, OwnedStats } from './path-trust.js';
 import type { EntryCopy, ExecResult, NodeWriter, Ownership } from './types.js';
@@ -135,6 +136,14 @@ export class LocalNode implements NodeWriter {
     return parseBinaryOutput(r.code, r.stdout);
   }
 
+  async bootstrapFacts(q: BootstrapQuery): Promise<BootstrapFacts> {
+    if (!this.root) return parseBootstrapProbe((await this.exec(bootstrapProbeScript(q))).stdout);
+    // a sandbox dir has no programs: only what is installed under the prefix is looked at
+    const names = await readdir(this.host(q.prefix)).catch(() => [] as string[]);
+    const have = await Promise.all(names.map(async (n) => ((await lstat(this.host(`${q.prefix}/${n}/node_modules/openclaw/package.json`)).catch(() => null))?.isFile() ? n : null)));
+    return bareBootstrapFacts(have.filter((n): n is string => n !== null && /^\d{4}\.\d+\.\d+$/.test(n)).sort());
+  }
+
   async close(): Promise<void> {}
 
   async mkdir(path: string, mode: number): Promise<void> {
@@ -259,6 +268,19 @@ export class LocalNode implements NodeWriter {
 
   async unlink(path: string): Promise<void> {
     await this.guard(path, () => unlink(this.host(path)));
+  }
+
+  async execWithFile(command: string, localFile: string): Promise<ExecResult> {
+    return new Promise((resolve) => {
+      const child = execFile('/bin/sh', ['-c', command], { cwd: this.root || undefined, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
+      const src = createReadStream(localFile);
+      src.on('error', () => child.stdin?.end());
+      child.stdin?.on('error', () => undefined);
+      if (child.stdin) src.pipe(child.stdin);
+    });
   }
 
   async exec(command: string): Promise<ExecResult> {

@@ -1,4 +1,6 @@
 import type { OpenclawBinary } from '../domain/facts.js';
+import type { GatewayAt } from '../domain/inventory.js';
+import { gatewayEnv } from '../shared/bootstrap-paths.js';
 import { shQuote } from './sh-quote.js';
 
 /**
@@ -62,11 +64,29 @@ export const OPENCLAW_HEALTH = 'openclaw health --json';
 
 /**
  * One try of a health command, stopped by `timeout` after `seconds` where coreutils has it: the node's own
- * `openclaw health --json` (it asks the running gateway; exit 0 healthy), or `command` run by /bin/sh.
+ * `openclaw health --json` (it asks the running gateway; exit 0 healthy), or `command` run by /bin/sh. With
+ * `gateway`, OpenClaw's CLI is pointed at the gateway's home and config (its port and token; a bootstrap's port
+ * over the config's, as the gateway was started), and runs as the
+ * gateway's user when it has one (from /: as root it would write the gateway's state under root's own locks).
  */
-export function healthScript(seconds: number, command?: string): string {
+export function healthScript(seconds: number, command?: string, gateway?: GatewayAt): string {
   const s = Math.max(1, Math.ceil(seconds));
   const limit = `if command -v timeout >/dev/null 2>&1; then set -- timeout -k 5 ${s}; else set --; fi`;
   if (command !== undefined) return [limit, `"$@" /bin/sh -c ${shQuote(command)} </dev/null`].join('\n');
-  return [LOCATE, limit, `NO_COLOR=1 "$@" "$oc" health --json --timeout ${s * 1000} </dev/null`].join('\n');
+  const env = gateway ? `${gatewayEnv(gateway)} ` : '';
+  const as = gateway?.runAs !== undefined ? `runuser -u ${shQuote(gateway.runAs)} -- ` : '';
+  return [LOCATE, limit, ...(as ? ['cd / || exit 125'] : []), `${env}NO_COLOR=1 "$@" ${as}"$oc" health --json --timeout ${s * 1000} </dev/null`].join('\n');
+}
+
+/**
+ * `openclaw ARGS` with its state dir and config named (OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH), no colour,
+ * no stdin, cut by `timeout` after `seconds` where coreutils has it. Every word is quoted.
+ */
+export function openclawRunScript(args: string[], env: Record<string, string>, seconds: number): string {
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)}`);
+  return [
+    LOCATE,
+    `if command -v timeout >/dev/null 2>&1; then set -- timeout -k 5 ${Math.max(1, Math.trunc(seconds))}; else set --; fi`,
+    `${[...vars, 'NO_COLOR=1'].join(' ')} "$@" "$oc" ${args.map(shQuote).join(' ')} </dev/null`,
+  ].join('\n');
 }

@@ -35,6 +35,14 @@ function owners(uid: number): string {
 }
 
 /**
+ * A real dir whose entries only root or the acting user can add, rename or remove: owned by one of them, no
+ * group/other write bit (sticky or not: in a sticky dir another user still renames what it owns).
+ */
+export function onlyOwnersWrite(s: OwnedStat, uid: number): boolean {
+  return s.kind === 'dir' && (s.uid === 0 || s.uid === uid) && !(s.mode & GROUP_OR_WORLD_WRITE);
+}
+
+/**
  * A dir on the way to a path (not the path itself): a real dir, owned by root or the acting user, and not
  * writable by anyone else — unless sticky (like /tmp: others may add names but never rename or remove ours).
  */

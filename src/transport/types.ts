@@ -1,7 +1,8 @@
-import type { OpenclawBinary, Ownership, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
+import type { BootstrapFacts, OpenclawBinary, Ownership, PathFact, ProbeRequest, ProbeResult } from '../domain/facts.js';
 
 export type { Ownership };
 import type { OwnedStats } from './path-trust.js';
+import type { BootstrapQuery } from './bootstrap-probe.js';
 
 /*
  * Adding a transport operation (a method of NodeReader or NodeWriter) touches, in this order:
@@ -38,6 +39,8 @@ export interface NodeReader {
   openclawVersion(): Promise<string | null>;
   /** The node's openclaw program (path, and version when `--version` answers one), or null where there is none. */
   openclawBinary(): Promise<OpenclawBinary | null>;
+  /** What a bootstrap needs to know (bootstrap-probe.ts): one read-only command; a dir without programs answers "bare". */
+  bootstrapFacts(q: BootstrapQuery): Promise<BootstrapFacts>;
   /** Read a whole file (plain read: no lock); throws when not a regular file. */
   readFile(path: string): Promise<Buffer>;
   close(): Promise<void>;
@@ -104,6 +107,8 @@ export interface NodeWriter extends NodeReader {
   unlink(path: string): Promise<void>;
   /** Run a shell command on the node (composite steps, validators, handlers). Quoting is the caller's job: use shQuote. */
   exec(command: string): Promise<ExecResult>;
+  /** Run a shell command with the operator-side file `localFile` streamed to its stdin (a push install's tarball). */
+  execWithFile(command: string, localFile: string): Promise<ExecResult>;
 }
 
 /**

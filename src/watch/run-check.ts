@@ -7,7 +7,9 @@ import { errorMessage } from '../domain/errors.js';
 import type { Session, NodeSession } from '../fleet/session.js';
 import { eachLimit } from '../terminal/progress.js';
 import { authProfilesSource } from '../sentinel/auth-profiles-source.js';
-import { credentialStatus, type Scan } from '../sentinel/diff.js';
+import { credentialPresence, credentialStatus, type Scan } from '../sentinel/diff.js';
+import { CREDENTIALS_ITEM, credentialsCell, missingCredentials } from '../check/judge-credentials.js';
+import type { MissingCredentials } from '../domain/check.js';
 import { fingerprinter } from '../sentinel/fingerprint.js';
 import { scanCredentials } from '../sentinel/scan.js';
 import type { CredentialSource } from '../sentinel/source.js';
@@ -28,6 +30,8 @@ export interface CheckOptions {
   sources?: CredentialSource[];
   /** Also read each node's recent runs from its journal (for the HTML report). */
   journals?: boolean;
+  /** Listed agents without credentials are drift (a `credentials` column), not only a note. */
+  requireCredentials?: boolean;
 }
 
 export const DEFAULT_SOURCES: CredentialSource[] = [authProfilesSource, sqliteSource];
@@ -92,6 +96,16 @@ export interface CheckRun {
   journals?: Map<string, JournalRun[] | string>;
 }
 
+/** Per node whose credentials were scanned: the listed agents without any (check/judge-credentials.ts). */
+function missingByNode(session: Session, scans: Map<string, Scan>): Map<string, MissingCredentials[]> {
+  const out = new Map<string, MissingCredentials[]>();
+  for (const n of session.nodes) {
+    const scan = scans.get(n.spec.name);
+    if (scan && n.gathered) out.set(n.spec.name, missingCredentials(n.spec.agents, credentialPresence(scan), n.gathered.facts, n.gathered.layout));
+  }
+  return out;
+}
+
 export async function runCheck(session: Session, opts: CheckOptions): Promise<CheckRun> {
   const fingerprint = fingerprinter(opts.fleetSecret ?? randomBytes(32));
   const sources = opts.sources ?? DEFAULT_SOURCES;
@@ -105,9 +119,16 @@ export async function runCheck(session: Session, opts: CheckOptions): Promise<Ch
   });
   const extraCells = new Map(per.filter((p) => p.cells).map((p) => [p.node, p.cells!]));
   const anyOpenclaw = opts.openclawChecks && [...extraCells.values()].some((c) => Object.values(c).some((x) => x.state !== 'n/a'));
-  const base = buildCheck(checkedNodes(session), opts.now.toISOString(), anyOpenclaw ? { items: [DOCTOR_ITEM, SECRETS_ITEM], cells: extraCells } : {});
   const scans = new Map(per.filter((p) => p.scan).map((p) => [p.node, p.scan!]));
-  const rows = base.rows.map((r) => (scans.has(r.node) ? { ...r, credentials: credentialStatus(scans.get(r.node)!) } : r));
+  const missing = missingByNode(session, scans);
+  const items = [...(anyOpenclaw ? [DOCTOR_ITEM, SECRETS_ITEM] : []), ...(opts.requireCredentials ? [CREDENTIALS_ITEM] : [])];
+  const cells = new Map<string, Record<string, Cell>>();
+  for (const n of session.nodes) {
+    const name = n.spec.name;
+    cells.set(name, { ...(anyOpenclaw ? extraCells.get(name) : {}), ...(opts.requireCredentials ? { [CREDENTIALS_ITEM]: credentialsCell(missing.get(name)) } : {}) });
+  }
+  const base = buildCheck(checkedNodes(session), opts.now.toISOString(), items.length > 0 ? { items, cells } : {});
+  const rows = base.rows.map((r) => (scans.has(r.node) ? { ...r, credentials: credentialStatus(scans.get(r.node)!), missingCredentials: missing.get(r.node)! } : r));
   const { result, expired } = applyWaivers(finish({ ...base, rows }), opts.waivers, opts.now);
   const run: CheckRun = { result, expired, scans };
   if (opts.journals) run.journals = new Map(per.map((p) => [p.node, p.journal!]));

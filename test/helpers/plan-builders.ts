@@ -117,6 +117,7 @@ export class InputBuilder {
   agentCredentials: NodeFacts['agentCredentials'] = {};
   gatewayUser: NodeFacts['gateway'] = undefined;
   gatewayProblem: string | undefined = undefined;
+  bootstrapFacts: NodeFacts['bootstrap'] = undefined;
 
   constructor(
     readonly baseline: Baseline,
@@ -208,6 +209,12 @@ export class InputBuilder {
     return this;
   }
 
+  /** What the bootstrap probe found (a node the inventory bootstraps). */
+  boot(f: NonNullable<NodeFacts['bootstrap']>): this {
+    this.bootstrapFacts = f;
+    return this;
+  }
+
   /** Owner, group and mode of an existing dir or file (the config's fact too). */
   owned(path: string, uid: number, gid: number, mode: number): this {
     const f = this.paths[path];
@@ -246,6 +253,7 @@ export class InputBuilder {
     };
     if (this.gatewayUser !== undefined) facts.gateway = structuredClone(this.gatewayUser);
     if (this.gatewayProblem !== undefined) facts.gatewayProblem = this.gatewayProblem;
+    if (this.bootstrapFacts !== undefined) facts.bootstrap = structuredClone(this.bootstrapFacts);
     return { baseline: this.baseline, node: this.node, facts, layout: this.layout };
   }
 }

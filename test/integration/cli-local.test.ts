@@ -3,20 +3,18 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoFleet } from '../../src/demo/demo-fleet.js';
 import { demoKey, SCENARIO } from '../../src/demo/scenario-data.js';
 import { diffSnapshots, snapshotTree } from '../helpers/snapshot.js';
+import { CLI } from '../helpers/run-cli.js';
 
 /*
- * The built CLI (dist/cli.js) against local demo fleets. `npm test` builds first; locally run
+ * The built CLI (run-cli.ts's CLI: the bundle `bin` runs) against local demo fleets. `npm test` builds first; locally run
  * `npx tsc -p tsconfig.json` before this file. Every command's stdout and stderr is checked for the demo's
  * fake API keys and for stack traces.
  */
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-const CLI = join(REPO, 'dist', 'cli.js');
 const NODES = SCENARIO.map((n) => n.name);
 const ALL = /^$/; // snapshot exclude that excludes nothing (clawfleet's own .clawfleet dirs included)
 
@@ -90,6 +88,8 @@ let tmp: string;
 let main: string;
 /** Made in-process, for the hostile inventory, --limit and invalid-config story. */
 let other: string;
+/** What `clawfleet demo` printed. */
+let demoRun: Run;
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx tsc -p tsconfig.json" first (npm test does)`);
@@ -100,6 +100,7 @@ beforeAll(async () => {
   expect(demo.code, demo.stderr).toBe(0);
   expect(demo.stdout).toContain('Demo fleet created');
   expectClean(demo);
+  demoRun = demo;
 });
 
 afterAll(async () => {
@@ -271,11 +272,54 @@ describe.concurrent('clawfleet CLI on a local demo fleet', () => {
     });
   });
 
+  describe("the demo's bare fifth node: a bootstrap plan, never applied on a dir", () => {
+    const newNode = () => join(main, 'new-node.yaml');
+
+    it('demo prints its bootstrap plan after the fleet plan, steps and the SSH-only note', () => {
+      const out = demoRun.stdout;
+      const head = out.indexOf('A new node: what `apply` would do over SSH');
+      expect(head, out).toBeGreaterThan(out.indexOf('Plan: 58 changes on 4 nodes'));
+      expect(out.indexOf('Next, try:')).toBeGreaterThan(head);
+      const bare5 = nodeBlock(out.slice(head), 'bare5');
+      expect(bare5).toMatch(/^bare5: 3 changes$/m);
+      expect(bare5).toMatch(/^ {2}\+ openclaw +\/opt\/openclaw\/2026\.9\.6 +OpenClaw 2026\.9\.6 by npm on the node, command \/usr\/local\/bin\/openclaw +⚠ cannot be undone$/m);
+      expect(bare5).toMatch(/^ {2}\+ setup +\/root\/\.openclaw\/openclaw\.json +openclaw onboard --non-interactive/m);
+      expect(bare5).toMatch(/^ {2}\+ agent +\/root\/\.openclaw\/agents\/coder +openclaw agents add coder/m);
+      expect(bare5).toMatch(
+        /service: systemd unit \/etc\/systemd\/system\/openclaw-gateway\.service; start: systemctl enable --now openclaw-gateway; health: `OPENCLAW_STATE_DIR='\/root\/\.openclaw' OPENCLAW_CONFIG_PATH='\/root\/\.openclaw\/openclaw\.json' OPENCLAW_GATEWAY_PORT=18789 openclaw health --json` within 300 s/,
+      );
+      expect(bare5).toMatch(/note: bare5: bootstrap: a local dir \(root: .*\/nodes\/bare5\) can only be bootstrapped over SSH/);
+      expect(bare5).toMatch(/warning: bare5: agents without credentials after the bootstrap: main, coder/);
+      expect(out).toMatch(/Plan: 3 changes on 1 node, 0 up to date, 0 with errors\./);
+      expect(out).toMatch(/^ {2}clawfleet plan -i fleet\/new-node\.yaml +# the bare node's bootstrap plan/m);
+    });
+
+    it('apply on new-node.yaml (planned or saved) exits 1 with one line naming the node, the dir stays byte-identical', async () => {
+      const before = await snapshotTree(join(main, 'nodes', 'bare5'), { exclude: ALL });
+      const inventory = await readFile(newNode());
+      const r = await cli(['apply', '-y', '-i', newNode()], tmp);
+      expectClean(r);
+      expect(expectOneLineError(r)).toMatch(
+        /^clawfleet apply: bare5: a local dir \(root: .*\/nodes\/bare5\) can only be bootstrapped over SSH: its installs would run on this machine; nothing applied on any node/,
+      );
+      const planFile = join(tmp, 'bare5-plan.json');
+      expect((await cli(['plan', '-i', newNode(), '--out', planFile], tmp)).code).toBe(2);
+      const saved = await cli(['apply', planFile, '-y', '-i', newNode()], tmp);
+      expect(saved.code).toBe(1);
+      expect(saved.stderr).toMatch(/bare5: a local dir .* can only be bootstrapped over SSH/);
+      expect(diffSnapshots(before, await snapshotTree(join(main, 'nodes', 'bare5'), { exclude: ALL }))).toEqual([]);
+      expect(before.size).toBe(0);
+      expect(await readFile(newNode())).toEqual(inventory);
+    });
+  });
+
   describe('help', () => {
     it.each([
       ['plan', ['--no-diff', '-i, --inventory FILE', '-l, --limit LIST', '--plans DIR', '--parallel N', 'Exit code']],
       ['apply', ['-y, --yes', '--no-diff', '-i, --inventory FILE', '-l, --limit LIST', 'Exit code']],
       ['rollback', ['RUN-ID', '-i, --inventory FILE', '-l, --limit LIST', 'Exit code']],
+      ['demo', ['4-node demo fleet', 'bare fifth node', 'new-node.yaml', '--dir DIR']],
+      ['check', ['--require-credentials', 'Exit code', 'no credentials']],
     ])('%s --help exits 0 and lists its options', async (cmd, words) => {
       const r = await cli([cmd, '--help'], tmp);
       expectClean(r);

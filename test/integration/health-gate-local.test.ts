@@ -1,6 +1,6 @@
 // The health gate's loop (tries, deadline, journal record) on the local transport, with a clock the test
 // drives; and the inventory's `health:` forms.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,34 @@ describe('health gate', () => {
     expect(h.attempts).toBe(4); // at 0, 3, 6 and 9 s; one more would start past the 10 s deadline
     expect(h.output).toMatch(/^down: token /);
     expect(h.output).not.toContain('HEALTHSECRET');
+  });
+});
+
+describe("the node's own `openclaw health`, pointed at the gateway", () => {
+  // A stand-in `openclaw` on the PATH that only says how it was run (who, from where, with which home and
+  // config): what is checked is clawfleet's invocation; OpenClaw's own answer is checked in test/compat/bootstrap.
+  it("with the gateway's home and config, as its user from / (runuser), when the node's owner names one", async () => {
+    const { w, journal } = await node();
+    const bin = await mkdtemp(join(tmpdir(), 'clawfleet-health-bin-'));
+    try {
+      await chmod(bin, 0o755);
+      await writeFile(join(bin, 'openclaw'), '#!/bin/sh\necho "$(id -un) $(pwd) $OPENCLAW_STATE_DIR $OPENCLAW_CONFIG_PATH ${OPENCLAW_GATEWAY_PORT:-config} $*" >&2\nexit 1\n', { mode: 0o755 });
+      const path = process.env.PATH;
+      process.env.PATH = `${bin}:${path}`;
+      try {
+        const gateway = { home: '/home/gw/.openclaw', config: '/home/gw/.openclaw/openclaw.json' };
+        const asRoot = await checkHealth(w, journal, { deadlineS: 1, intervalS: 3, gateway }, fakeClock());
+        expect(asRoot.output).toBe(`root ${dir} /home/gw/.openclaw /home/gw/.openclaw/openclaw.json config health --json --timeout 1000`);
+        // a bootstrapped node's gateway was started on the inventory's port (over the config's): asked there
+        const asUser = await checkHealth(w, journal, { deadlineS: 1, intervalS: 3, gateway: { ...gateway, runAs: 'nobody', port: 28381 } }, fakeClock());
+        expect(asUser).toMatchObject({ ok: false, command: 'openclaw health --json as nobody' });
+        expect(asUser.output).toBe('nobody / /home/gw/.openclaw /home/gw/.openclaw/openclaw.json 28381 health --json --timeout 1000');
+      } finally {
+        process.env.PATH = path;
+      }
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, symlinkSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, renameSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,8 @@ describe('no write follows a link it did not expect (transport/no-follow.ts)', (
   });
 
   it('a component swapped for a link while the call runs fails the call (the executor then rolls the action back)', async () => {
+    // what the gateway's user can swap: an entry of a dir it owns
+    chownSync(join(root, 'home/agents'), 1000, 1000);
     const inner = new LocalNode({ node: 'n', root });
     const swapping = new Proxy(inner, {
       get(t, prop, r) {
@@ -83,6 +85,37 @@ describe('no write follows a link it did not expect (transport/no-follow.ts)', (
     expect(await code(inner.copyEntries({ src: '/home/agents/a/sessions', dest: '/data/sessions', tmp: '.t', base: '/data' }))).toBe('NOFOLLOW /data/sessions/.t');
     expect(await code(withNoFollow(inner).copyEntries({ src: '/home/agents/a/sessions', dest: '/data/sessions', tmp: '.t', base: '/data' }))).toBe('NOFOLLOW /data/sessions');
     expect(existsSync(join(root, 'elsewhere/.t'))).toBe(false);
+  });
+
+  it('looks once per run at what only root can swap, on every call at what another user could', async () => {
+    chownSync(join(root, 'home/agents'), 1000, 1000);
+    mkdirSync(join(root, 'home/state'));
+    const inner = new LocalNode({ node: 'n', root });
+    const looked: string[][] = [];
+    const counting = new Proxy(inner, {
+      get(t, prop, r) {
+        const v = Reflect.get(t, prop, r) as unknown;
+        if (prop === 'lstatOwned') return (ps: string[]) => (looked.push(ps), inner.lstatOwned(ps));
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    }) as NodeWriter;
+    const w = withNoFollow(counting);
+    for (const i of [1, 2, 3]) await w.mkdir(`/home/state/d${i}`, 0o700);
+    await w.appendFile('/home/state/j.jsonl', '{}\n');
+    await w.appendFile('/home/state/j.jsonl', '{}\n');
+    // root-owned, 0700 temp dir: '/', /home, /home/state are looked at once; the journal once after it exists
+    expect(looked.flat().filter((p) => p === '/home/state')).toEqual(['/home/state']);
+    expect(looked.flat().filter((p) => p === '/home/state/j.jsonl').length).toBeLessThanOrEqual(2);
+    looked.length = 0;
+    for (const i of [1, 2, 3]) await w.mkdir(`/home/agents/a/d${i}`, 0o700);
+    // /home/agents is the gateway user's: /home/agents/a is looked at before and after every call
+    expect(looked.flat().filter((p) => p === '/home/agents/a').length).toBe(6);
+    expect(looked.flat().filter((p) => p === '/home')).toEqual([]);
+    // a path clawfleet changes is forgotten: the next call below it looks again
+    await w.rename('/home/state/d1', '/home/state/e1');
+    looked.length = 0;
+    await w.mkdir('/home/state/e1/x', 0o700);
+    expect(looked.flat()).toContain('/home/state/e1');
   });
 
   it('writes normally where every component is a real dir', async () => {

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoFleet } from '../../src/demo/demo-fleet.js';
 import { SCENARIO } from '../../src/demo/scenario-data.js';
 import { seedNode } from '../../src/demo/seed.js';
+import { CLI } from '../helpers/run-cli.js';
 import { startFleet, testAddr, type Fleet } from '../ssh/fleet.js';
 import { cli, differences, snapshot, type Cli } from './support.js';
 
@@ -156,7 +157,7 @@ function cliAs(uid: number, args: string[]): Promise<Cli> {
   return new Promise((res) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true', HOME: '/tmp', USER: 'nobody' };
     delete env.CLAWFLEET_FAILPOINT;
-    execFile(process.execPath, [process.env.CLAWFLEET_TEST_CLI || resolve(import.meta.dirname, '../../dist/cli.js'), ...args], { uid, gid: uid, env, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { uid, gid: uid, env, timeout: 60_000 }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: unknown; signal?: NodeJS.Signals | null }) | null;
       res({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, signal: e?.signal ?? null, stdout: String(stdout), stderr: String(stderr), ms: performance.now() - t });
     });

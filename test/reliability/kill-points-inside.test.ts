@@ -25,7 +25,7 @@ describe('kill points over SSH: inside the long steps, cut connections, the whol
     // A cut leaves the node in the same state as a SIGKILL at the same point (kill-points.test.ts); what is
     // checked here is the client: it reports the node, exits 1, does not hang.
     const points = node02Points();
-    const ks = pick(points.map((_, i) => i + 1).filter((k) => k % 10 === 3 || k === points.length));
+    const ks = pick(points.map((_, i) => i + 1).filter((k) => k % 20 === 3 || k === points.length));
     await onClones(
       ks.map((k) => `node02:cut-at-write:${k}`),
       () => stats.cutAtWrite++,
@@ -35,12 +35,12 @@ describe('kill points over SSH: inside the long steps, cut connections, the whol
   it('the whole fleet at once: SIGKILL and cut at a sample of points', { timeout: 2_400_000 }, async () => {
     const all = await writePoints(REFERENCE);
     const n04 = all.node04!.length;
-    const sample = pick([1, 12, 40, 80, 120, n04 - 1, n04].filter((k) => k <= n04));
+    const sample = pick([1, 40, 120, n04].filter((k) => k <= n04));
     for (const k of sample) {
       await killAndRecover(REFERENCE, `node04:kill-at-write:${k}`, true);
       stats.fleetKills++;
     }
-    for (const k of pick([7, 77, 150])) {
+    for (const k of pick([77, 150])) {
       await killAndRecover(REFERENCE, `node04:cut-at-write:${k}`, true);
       stats.fleetCuts++;
     }

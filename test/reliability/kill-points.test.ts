@@ -12,13 +12,15 @@
 // the others release the lock and re-apply in-process (CLI start-ups are most of this suite's time).
 //
 // Which of node02's write boundaries (142 mutating calls) run:
-//   default          a covering subset (coveringPoints in kill-points-support.ts, ~80 of them): the first and
-//                    the last call, every action boundary (each begin/done journal record, the run's first and
-//                    end records), every distinct (action type, call kind) pair, every call of the actions that
-//                    occur once (lock and state dirs, merge-config, the lock's release) and of the first action
-//                    of each type, and every call of the link action that moves the big media dir. The 14
+//   default          a covering subset (coveringPoints in kill-points-support.ts, 38 of them): the first and
+//                    the last call, the run's first and end journal records, every distinct (action type, call
+//                    kind, journal record) triple, every call (boundaries included) of the actions that occur
+//                    once (lock and state dirs, merge-config, the lock's release) and of the first action of
+//                    each type, and every call of the link action that moves the big media dir. The 14
 //                    ensure-dir and 10 link actions repeat the same calls on other paths; the points left out
-//                    are those repeats. The long steps (kill-points-inside) run at the covering points too.
+//                    are those repeats, whose boundaries the signal suite interrupts one by one (SIGINT and
+//                    SIGTERM, signals.test.ts) and whose every write gets an injected fault (executor-local).
+//                    The long steps (kill-points-inside) run at the covering points too.
 //   KILL_POINTS=all  every boundary (and every long step): the exhaustive run (~20 minutes beside another suite
 //                    on 2 cores, as every run was before).
 //   KILL_POINTS=3,17,… only those points (while debugging).
@@ -30,7 +32,7 @@ import { CLONES, killAndRecover, node02Pick, node02Points, onClones, stats, useK
 // kill-points: 81–83 (kill-points-inside: 84–89)
 useKillPointFleet(CLONES, 81, 'kill points');
 
-// A deadline, not a speed target: 157 points at ~6 s each with another suite running beside it took 926 s,
+// A deadline, not a speed target: 80 points with another suite running beside it took 1,106 s,
 // and a test cut by its timeout leaves its loop running under the next test (which then fails on a node in
 // the middle of a recovery). `scripts/bench` measures speed.
 describe('kill points over SSH (reference scenario, built CLI)', () => {

@@ -345,21 +345,21 @@ afterAll(async () => {
 });
 
 describe('plan ≡ apply (fast-check, local transport)', () => {
-  it(`apply changes exactly what the plan lists, and converges (${RUNS_PLAIN} node states)`, { timeout: 300_000 }, async () => {
+  it(`apply changes exactly what the plan lists, and converges (${RUNS_PLAIN} node states)`, { timeout: 900_000 }, async () => {
     const t0 = performance.now();
     await fc.assert(fc.asyncProperty(stateArb, planEqualsApply), { numRuns: RUNS_PLAIN });
     figures.ms += performance.now() - t0;
     expect(figures.applied).toBeGreaterThan(RUNS_PLAIN / 2);
   });
 
-  it(`a fault at any write, transient or fatal, ends byte-identical after rollback (${RUNS_FAULT} node states)`, { timeout: 300_000 }, async () => {
+  it(`a fault at any write, transient or fatal, ends byte-identical after rollback (${RUNS_FAULT} node states)`, { timeout: 900_000 }, async () => {
     const t0 = performance.now();
     await fc.assert(fc.asyncProperty(stateArb, fc.integer({ min: 1, max: 140 }), fc.boolean(), faultAnywhere), { numRuns: RUNS_FAULT });
     figures.ms += performance.now() - t0;
     expect(figures.faults).toBeGreaterThan(RUNS_FAULT / 2);
   });
 
-  it(`a node changed under k planned actions gets exactly those k refused (${RUNS_MUTATED} node states)`, { timeout: 300_000 }, async () => {
+  it(`a node changed under k planned actions gets exactly those k refused (${RUNS_MUTATED} node states)`, { timeout: 900_000 }, async () => {
     const t0 = performance.now();
     await fc.assert(fc.asyncProperty(stateArb, fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), refusedExactly), { numRuns: RUNS_MUTATED });
     figures.ms += performance.now() - t0;

@@ -12,13 +12,13 @@ export interface Cli {
   ms: number;
 }
 
-/** Runs dist/cli.js (or $CLAWFLEET_TEST_CLI) with no stdin and no TTY, like CI. */
+/** Runs the built CLI (run-cli.ts's CLI) with no stdin and no TTY, like CI. */
 export function cli(args: string[], env: Record<string, string> = {}, timeout = 60_000): Promise<Cli> {
   const t0 = performance.now();
   return new Promise((res) => {
     const child = execFile(
       process.execPath,
-      [process.env.CLAWFLEET_TEST_CLI || CLI, ...args],
+      [CLI, ...args],
       { env: { ...process.env, NO_COLOR: '1', CI: 'true', CLAWFLEET_FAILPOINT: '', ...env }, maxBuffer: 64 << 20, timeout, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => {
         const e = err as (Error & { code?: unknown; signal?: NodeJS.Signals | null }) | null;

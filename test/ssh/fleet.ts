@@ -9,7 +9,8 @@
 // Each suite has its own addresses, so two suites can run at once (the system tier runs two files at a time):
 //   rollout 20–27 · reference-ssh 41–44 (+ 49) · transport-ssh 60 · openclaw-compat 61–62 · living-node 73 · kill-points 81–83 · kill-points-inside 84–89 ·
 //   lock-race 91 · hostile-corpus 93–96 · shards 100–163 · openclaw-watch 167 · scaling 175–176 ·
-//   become-sudo 201–204 · bastion 211–213 · gateway-owner 221 · fleet.test 231–233 · watch-ssh 241–244 (+ 249) · openclaw-upgrade 251
+//   signals 191–198 · become-sudo 201–204 · bastion 211–213 · gateway-owner 221 · fleet.test 231–233 · watch-ssh 241–244 (+ 249) · openclaw-upgrade 251 ·
+//   bootstrap (compat) 181–183
 // A new suite takes a free range and is added here.
 //
 // Needs Linux, root and openssh-server (CI runs `scripts/test-fleet.sh install` first;
@@ -95,7 +96,8 @@ function run(
       { env: opts.env ?? process.env, timeout: opts.timeout, killSignal: 'SIGKILL', maxBuffer: 16 << 20 },
       (err, stdout, stderr) => {
         if (err) {
-          const msg = String(stderr).trim() || err.message;
+          const killed = (err as { killed?: boolean }).killed ? `killed after ${opts.timeout / 1000} s (its timeout)` : '';
+          const msg = String(stderr).trim() || killed || err.message;
           reject(new Error(`test-fleet.sh ${args[0]} failed: ${msg}`));
         } else {
           resolve({ stdout: String(stdout), stderr: String(stderr) });
@@ -230,7 +232,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       return stdout;
     },
     stop() {
-      stopped ??= run(['down', dir], { timeout: 30_000 * SCALE }).then(
+      // down removes the fleet dir: after a bootstrap it holds three OpenClaw installs (~10^5 files), which a
+      // loaded CI disk takes well over 30 s to delete.
+      stopped ??= run(['down', dir], { timeout: 180_000 * SCALE }).then(
         () => {
           liveFleets.delete(dir);
         },

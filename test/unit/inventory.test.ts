@@ -358,6 +358,8 @@ config:
     ['link target with ..', 'target-dotdot', GOOD.replace('{ path: sessions, target: sessions }', '{ path: sessions, target: a/../../etc }'), /line 7: links\.agent\[0\]\.target: must not contain/],
     ['absolute link path', 'links-abs', GOOD.replace('{ path: memory, target: memory }', '{ path: /abs, target: memory }'), /line 5: links\.global\[0\]\.path: must be a relative path of plain names/],
     ['absolute link target', 'target-abs', GOOD.replace('{ path: memory, target: memory }', '{ path: memory, target: /etc }'), /line 5: links\.global\[0\]\.target: must be a relative path/],
+    ['data dir with ..', 'datadir-dotdot', GOOD + 'dataDirs: [logs, ../etc]\n', /line 12: dataDirs\[1\]: must not contain/],
+    ["data dir in clawfleet's state dir", 'datadir-state', GOOD + 'dataDirs: [.clawfleet/runs]\n', /line 12: dataDirs\[0\]: must not be under \.clawfleet/],
     ['config file with ..', 'config-dotdot', GOOD.replace('config:\n', 'config:\n  file: ../openclaw.json\n'), /line 9: config\.file: must not contain/],
     ['unknown key', 'unknown-key', GOOD + 'orphan: { policy: report }\n', /line 12: \(root\): Unrecognized key "orphan"/],
     ['bad version', 'bad-version', GOOD.replace('minVersion: 2026.3.2', 'minVersion: latest'), /line 2: openclaw\.minVersion: must look like/],

@@ -90,3 +90,20 @@ describe('checkJournal: a journal is replayed only where clawfleet could have pl
     expect(acceptJournal(recsTyped, src)).toBe(recsTyped);
   });
 });
+
+describe('checkJournal: the config file a bootstrap `agents add` backed up', () => {
+  const add = (config?: string): UndoInfo => ({
+    kind: 'bootstrap',
+    op: 'add-agent',
+    path: `${HOME}/agents/coder`,
+    irreversible: false,
+    backup: `/openclaw-data/.clawfleet/runs/${RUN}/config/3-before-agents-add`,
+    ...(config === undefined ? {} : { config }),
+  });
+  it("is the node's own config file (or not journaled: an older journal), never another path the undo would overwrite", () => {
+    expect(checkJournal([run(), begin(3, add(L.configPath))], RUN, L)).toEqual({ ok: true });
+    expect(checkJournal([run(), begin(3, add())], RUN, L)).toEqual({ ok: true });
+    expect(checkJournal([run(), begin(3, add('/etc/passwd'))], RUN, L)).toMatchObject({ ok: false, reason: expect.stringMatching(/config \/etc\/passwd is not this node's config file/) });
+  });
+});
+

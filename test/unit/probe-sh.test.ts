@@ -2,9 +2,12 @@
 // checks it in the system tier: test/integration/probe-shellcheck.test.ts), and it takes its request as data:
 // the command that runs it is the same whatever the request.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseProbeOutput } from '../../src/transport/ssh/probe-output.js';
 import { encodeProbeRequest, probeCommand } from '../../src/transport/ssh/probe-request.js';
 import { RECORD } from '../../src/transport/ssh/probe-records.js';
 
@@ -44,4 +47,26 @@ describe('probe.sh', () => {
       expect(out.endsWith('=R\0=Z\0')).toBe(true);
     }
   });
+
+  it('reads a file that vanishes between its test and its read as missing, not "permission denied"', () => {
+    // A lock's holder.json is removed by its run's release while another run reads it: here a base64 on PATH
+    // removes the file before failing, as the release does between the script's `[ -f ]` and its read.
+    const dir = mkdtempSync(path.join(tmpdir(), 'probe-race-'));
+    try {
+      const file = path.join(dir, 'holder.json');
+      writeFileSync(file, '{}\n');
+      mkdirBin(dir, 'base64', `#!/bin/sh\nrm -f -- '${file}'\nexit 1\n`);
+      const req = { read: [file] };
+      const out = execFileSync('/bin/sh', [PROBE], { input: encodeProbeRequest(req), env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` } });
+      expect(parseProbeOutput(req, out).read[file]).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function mkdirBin(dir: string, name: string, text: string): void {
+  execFileSync('mkdir', ['-p', `${dir}/bin`]);
+  writeFileSync(`${dir}/bin/${name}`, text);
+  chmodSync(`${dir}/bin/${name}`, 0o755);
+}

@@ -69,6 +69,15 @@ describe('openclaw-current on 2026.9.6: agent dirs under the data root by agentD
     expect(p.actions.some((a) => a.type === 'link' || a.type === 'unlink')).toBe(false);
   });
 
+  it("makes the dir of logging.file (baseline dataDirs: logs), the gateway's own when it runs as its own user", () => {
+    const b = converged({ baseline: shippedBaseline('openclaw-current'), node: { baseline: 'openclaw-current' }, config: CURRENT(`${DATA}/agents/alpha/agent`) }).openclaw('2026.9.6');
+    expect(b.layout.dataDirs).toContain(`${DATA}/logs`);
+    const gw = { name: 'openclaw', uid: 995, gid: 995, groups: [995], source: 'inventory' as const };
+    const p = planNode(b.missing(`${DATA}/logs`).dir(`${DATA}/agents/alpha/agent`, {}).gateway(gw).build());
+    expect(p.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(p.actions.filter((a) => a.type === 'ensure-dir')).toEqual([expect.objectContaining({ path: `${DATA}/logs`, owner: { uid: 995, gid: 995 } })]);
+  });
+
   it('replaces the default agentDir OpenClaw wrote itself (agents add), and only that value', () => {
     const def = `${AG}/alpha/agent`;
     const b = converged({ baseline: shippedBaseline('openclaw-current'), node: { baseline: 'openclaw-current' }, config: CURRENT(def) }).openclaw('2026.9.6');

@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'node:os';
+import { Readable } from 'node:stream';
 import type { Client } from 'ssh2';
 import { Limiter, MAX_EXEC_IN_FLIGHT } from '../concurrency.js';
 import { sudoCommand, withoutSudoNoise } from './become.js';
@@ -36,7 +37,7 @@ export class ExecChannel {
    * Run `command` (given to the login shell, as ssh does) with `stdin` as its whole input. `tied`: stdin stays
    * open while the command runs (no input is sent), so a command that watches it ends with the connection.
    */
-  run(command: string, stdin?: string | Buffer, tied = false): Promise<RawExec> {
+  run(command: string, stdin?: string | Buffer | Readable, tied = false): Promise<RawExec> {
     if (this.owner.closed) return Promise.reject(this.lost());
     return this.execs.run(
       () =>
@@ -70,7 +71,10 @@ export class ExecChannel {
               const stderr = Buffer.concat(errb);
               resolve({ code: code ?? (sigNo ? 128 + sigNo : 255), stdout: Buffer.concat(out), stderr: this.sudo ? withoutSudoNoise(stderr) : stderr });
             });
-            if (!tied) stream.end(stdin ?? '');
+            if (stdin instanceof Readable) {
+              stdin.on('error', () => stream.destroy());
+              stdin.pipe(stream);
+            } else if (!tied) stream.end(stdin ?? '');
           });
         }),
     );

@@ -125,11 +125,7 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
   }
 
   const L = sec(SECTION.list);
-  const listed = new Map<string, DirChild[]>();
-  for (const p of req.list ?? []) {
-    const np = normalizeProbePath(p);
-    if (topIsDir(np, L, fail)) listed.set(np, []);
-  }
+  const listed = requestedDirs<DirChild>(req.list, L, fail);
   if (listed.size > 0) {
     for (const [path, r] of L.recs) {
       const cut = path.lastIndexOf('/');
@@ -147,11 +143,7 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
   }
 
   const M = sec(SECTION.manifest);
-  const wanted = new Map<string, ManifestEntry[]>();
-  for (const p of req.manifest ?? []) {
-    const np = normalizeProbePath(p);
-    if (topIsDir(np, M, fail)) wanted.set(np, []);
-  }
+  const wanted = requestedDirs<ManifestEntry>(req.manifest, M, fail);
   if (wanted.size > 0) {
     for (const [path, r] of M.recs) {
       const owners = ownersOf(path, wanted);
@@ -208,6 +200,16 @@ export function parseProbeOutput(req: ProbeRequest, stdout: Buffer | string, nod
 }
 
 /** Whether a list/manifest path is a real dir that find read whole (a find failure under it is an error). */
+/** The requested paths (normalized) that are dirs in section `s`, each with an empty list to fill. */
+function requestedDirs<T>(paths: string[] | undefined, s: Section, fail: Fail): Map<string, T[]> {
+  const dirs = new Map<string, T[]>();
+  for (const p of paths ?? []) {
+    const np = normalizeProbePath(p);
+    if (topIsDir(np, s, fail)) dirs.set(np, []);
+  }
+  return dirs;
+}
+
 function topIsDir(np: string, s: Section, fail: Fail): boolean {
   const r = s.recs.get(np);
   if (r?.error) fail(r.error, reasonText(r.error), np);

@@ -144,10 +144,12 @@ flush() {
   esac
 }
 
-# readfile PATH: the B record of a regular file (or E).
+# readfile PATH: the B record of a regular file, N when it vanished after the test (a lock's holder.json
+# removed by its run's release), E when it cannot be read.
 readfile() {
   if [ -f "$1" ] && [ ! -L "$1" ]; then
     if b=$(base64 2>/dev/null <"$1"); then printf 'B\000%s\000%s\000' "$1" "$b"
+    elif [ ! -e "$1" ] && [ ! -L "$1" ]; then printf 'N\000%s\000' "$1"
     elif [ -r "$1" ]; then printf 'E\000%s\000EIO\000' "$1"
     else printf 'E\000%s\000EACCES\000' "$1"; fi
   fi

@@ -1,6 +1,8 @@
+import { createReadStream } from 'node:fs';
 import type { Client } from 'ssh2';
 import { ClawError } from '../../domain/errors.js';
-import type { OpenclawBinary, ProbeRequest, ProbeResult } from '../../domain/facts.js';
+import type { BootstrapFacts, OpenclawBinary, ProbeRequest, ProbeResult } from '../../domain/facts.js';
+import { bootstrapProbeScript, parseBootstrapProbe, type BootstrapQuery } from '../bootstrap-probe.js';
 import { binaryScript, parseBinaryOutput } from '../openclaw-cli.js';
 import type { OwnedStat, OwnedStats } from '../path-trust.js';
 import type { EntryCopy, ExecResult, NodeWriter, Ownership } from '../types.js';
@@ -132,6 +134,11 @@ export class SshNode implements NodeWriter, ChannelOwner {
     return parseBinaryOutput(r.code, r.stdout.toString('utf8'));
   }
 
+  async bootstrapFacts(q: BootstrapQuery): Promise<BootstrapFacts> {
+    const r = await this.execs.run('/bin/sh -s', `{\n${bootstrapProbeScript(q)}\n} </dev/null\n`);
+    return parseBootstrapProbe(r.stdout.toString('utf8'));
+  }
+
   async close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
@@ -226,6 +233,11 @@ export class SshNode implements NodeWriter, ChannelOwner {
   }
   unlink(path: string): Promise<void> {
     return this.writes.unlink(path);
+  }
+
+  async execWithFile(command: string, localFile: string): Promise<ExecResult> {
+    const r: RawExec = await this.execs.run(command, createReadStream(localFile));
+    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
   }
 
   async exec(command: string): Promise<ExecResult> {

@@ -1,0 +1,68 @@
+import type { BootstrapFacts } from '../domain/facts.js';
+import { healthScript } from './openclaw-cli.js';
+import { shQuote } from './sh-quote.js';
+import { runtimeDir, UNIT_PATH } from '../shared/bootstrap-paths.js';
+
+/**
+ * What a bootstrap needs to know about a node, in one read-only command (POSIX sh): the runtime a push put
+ * under the prefix, the node's own Node.js and npm, systemd, the OpenClaw versions under the prefix, the unit
+ * clawfleet writes, the space free where the install goes, and (when something is installed) whether the
+ * gateway answers its health command.
+ * Nothing is written; every line is `key=value` and the parser accepts only the shapes it expects.
+ */
+
+/** Seconds the facts' health try may take (a gateway that answers does within a few). */
+export const FACTS_HEALTH_S = 20;
+
+export interface BootstrapQuery {
+  prefix: string;
+  /** The health command (undefined: the node's own `openclaw health --json`). */
+  health?: string | undefined;
+}
+
+export function bootstrapProbeScript(q: BootstrapQuery): string {
+  return [
+    `p=${shQuote(q.prefix)}; r=${shQuote(runtimeDir(q.prefix))}; u=${shQuote(UNIT_PATH)}`,
+    'if [ -d "$r" ] && [ ! -L "$r" ] && [ -x "$r/bin/node" ]; then printf "runtime=%s\\n" "$("$r/bin/node" --version 2>/dev/null | head -n 1)"; fi',
+    'n=$(command -v node 2>/dev/null) && printf "node=%s\\n" "$("$n" --version 2>/dev/null | head -n 1)"',
+    'command -v npm >/dev/null 2>&1 && echo npm=1',
+    '[ -d /run/systemd/system ] && echo systemd=1',
+    'any=',
+    'if [ -d "$p" ] && [ ! -L "$p" ]; then for f in "$p"/*/node_modules/openclaw/package.json; do [ -f "$f" ] || continue; d=${f%/node_modules/openclaw/package.json}; printf "installed=%s\\n" "${d##*/}"; any=1; done; fi',
+    'if [ -f "$u" ] && [ ! -L "$u" ]; then printf "unit=%s\\n" "$(sha256sum <"$u" | cut -d " " -f 1)"; fi',
+    // the space an install would take: the filesystem of the prefix, or of its nearest existing ancestor
+    'd=$p; while [ ! -d "$d" ]; do case $d in /*/*) d=${d%/*} ;; *) d=/ ;; esac; done',
+    'f=$(df -Pk "$d" 2>/dev/null | awk \'NR == 2 { print $4 }\'); [ -n "$f" ] && printf "free=%s\\n" "$f"',
+    `if [ -n "$any" ]; then ( ${healthScript(FACTS_HEALTH_S, q.health)}\n ) >/dev/null 2>&1; printf "health=%s\\n" "$?"; fi`,
+    'exit 0',
+  ].join('\n');
+}
+
+const VERSION_RE = /^\d{4}\.\d+\.\d+$/;
+const NODE_RE = /^v\d+\.\d+\.\d+$/;
+
+/** Reads bootstrapProbeScript's answer; lines of any other shape (the node is untrusted) are ignored. */
+export function parseBootstrapProbe(stdout: string): BootstrapFacts {
+  const f: BootstrapFacts = { pushedRuntime: null, systemNode: null, npm: false, systemd: false, installed: [], unitSha256: null, healthy: null };
+  for (const line of stdout.split('\n')) {
+    const at = line.indexOf('=');
+    if (at < 0) continue;
+    const k = line.slice(0, at);
+    const v = line.slice(at + 1).trim();
+    if (k === 'runtime' && NODE_RE.test(v)) f.pushedRuntime = v;
+    else if (k === 'node' && NODE_RE.test(v)) f.systemNode = v;
+    else if (k === 'npm' && v === '1') f.npm = true;
+    else if (k === 'systemd' && v === '1') f.systemd = true;
+    else if (k === 'installed' && VERSION_RE.test(v) && !f.installed.includes(v)) f.installed.push(v);
+    else if (k === 'unit' && /^[0-9a-f]{64}$/.test(v)) f.unitSha256 = v;
+    else if (k === 'health' && /^\d+$/.test(v)) f.healthy = v === '0';
+    else if (k === 'free' && /^\d{1,15}$/.test(v)) f.freeKiB = Number(v);
+  }
+  f.installed.sort();
+  return f;
+}
+
+/** The facts of a node without programs of its own (a local dir standing in for a node). */
+export function bareBootstrapFacts(installed: string[] = []): BootstrapFacts {
+  return { pushedRuntime: null, systemNode: null, npm: false, systemd: false, installed, unitSha256: null, healthy: null };
+}

@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bootstrapProbeScript, parseBootstrapProbe } from '../../src/transport/bootstrap-probe.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'clawfleet-bootprobe-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bootstrap probe (one read-only sh command)', () => {
+  it('finds the versions installed under the prefix, and asks the health command only then', () => {
+    const prefix = join(dir, 'opt');
+    mkdirSync(join(prefix, '2026.9.6/node_modules/openclaw'), { recursive: true });
+    writeFileSync(join(prefix, '2026.9.6/node_modules/openclaw/package.json'), '{}');
+    mkdirSync(join(prefix, 'junk;rm -rf x/node_modules/openclaw'), { recursive: true });
+    writeFileSync(join(prefix, 'junk;rm -rf x/node_modules/openclaw/package.json'), '{}');
+    const out = execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix, health: 'exit 3' })], { encoding: 'utf8' });
+    const f = parseBootstrapProbe(out);
+    expect(f.installed).toEqual(['2026.9.6']); // a dir name that is no version is not one
+    expect(f.healthy).toBe(false);
+    expect(f.pushedRuntime).toBeNull();
+    const none = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix: join(dir, 'nothing'), health: 'exit 0' })], { encoding: 'utf8' }));
+    expect(none.installed).toEqual([]);
+    expect(none.healthy).toBeNull();
+  });
+
+  it("says how much space the prefix's filesystem has (its nearest existing ancestor when the prefix is not there yet)", () => {
+    const f = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix: join(dir, 'not/there/yet') })], { encoding: 'utf8' }));
+    const df = Number(execFileSync('/bin/sh', ['-c', `df -Pk ${dir} | awk 'NR == 2 { print $4 }'`], { encoding: 'utf8' }).trim());
+    expect(f.freeKiB).toBeGreaterThan(0);
+    expect(Math.abs(f.freeKiB! - df)).toBeLessThan(64 * 1024); // the same filesystem (other writers aside)
+    expect(parseBootstrapProbe('free=12x\nfree=-3\n').freeKiB).toBeUndefined();
+  });
+
+  it('a prefix that is a symlink is not looked into', () => {
+    const real = join(dir, 'real');
+    mkdirSync(join(real, '2026.9.6/node_modules/openclaw'), { recursive: true });
+    writeFileSync(join(real, '2026.9.6/node_modules/openclaw/package.json'), '{}');
+    symlinkSync(real, join(dir, 'linked'));
+    const f = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix: join(dir, 'linked') })], { encoding: 'utf8' }));
+    expect(f.installed).toEqual([]);
+  });
+
+  it('the parser takes only the shapes it expects from the node', () => {
+    const f = parseBootstrapProbe('runtime=v24.1.0\nnode=v20; rm -rf /\nnpm=1\nsystemd=yes\ninstalled=../etc\ninstalled=2026.5.28\nunit=abc\nhealth=0\n');
+    expect(f).toEqual({ pushedRuntime: 'v24.1.0', systemNode: null, npm: true, systemd: false, installed: ['2026.5.28'], unitSha256: null, healthy: true });
+  });
+});
