@@ -57,14 +57,20 @@ async function readLock(w: NodeWriter, root: string): Promise<LockState> {
   return { locked: r.stat[lockDirOf(root)]?.kind === 'dir', holder: parseJson(r.read[holderFile(root)]), heartbeat: parseJson(r.read[heartbeatFile(root)]) };
 }
 
-/** A lock just taken has no holder.json for a moment: wait for it (up to ~5 s on a loaded node) before calling it unknown. */
+/**
+ * A lock just taken has no holder.json for a moment: wait for it (up to ~5 s on a loaded node) before calling it
+ * unknown. A look that fails (the lock changing hands under it) is taken again in that time too.
+ */
 async function awaitHolder(w: NodeWriter, root: string): Promise<LockState> {
-  let r = await readLock(w, root);
-  for (let i = 0; i < 50 && r.locked && !r.holder; i++) {
+  for (let i = 0; ; i++) {
+    const last = i >= 50;
+    const r = await readLock(w, root).catch((e: unknown) => {
+      if (last) throw e;
+      return null;
+    });
+    if (r && (last || !r.locked || r.holder)) return r;
     await new Promise((res) => setTimeout(res, 100));
-    r = await readLock(w, root);
   }
-  return r;
 }
 
 /**

@@ -63,6 +63,23 @@ describe('probe.sh', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads a file that vanished and is back (a lock released and taken again) again, not as unreadable', () => {
+    // Between the test and the read, the lock's run released it (holder.json gone) and a racer took it (a new
+    // holder.json): the first read fails though the path is a readable regular file again.
+    const dir = mkdtempSync(path.join(tmpdir(), 'probe-race-'));
+    try {
+      const file = path.join(dir, 'holder.json');
+      writeFileSync(file, '{"runId":"old"}\n');
+      const real = execFileSync('/bin/sh', ['-c', 'command -v base64']).toString().trim();
+      mkdirBin(dir, 'base64', `#!/bin/sh\nif [ ! -e '${dir}/once' ]; then : >'${dir}/once'; rm -f -- '${file}'; echo '{"runId":"new"}' >'${file}'; exit 1; fi\nexec '${real}' "$@"\n`);
+      const req = { read: [file] };
+      const out = execFileSync('/bin/sh', [PROBE], { input: encodeProbeRequest(req), env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` } });
+      expect(parseProbeOutput(req, out).read[file]).toBe('{"runId":"new"}\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 function mkdirBin(dir: string, name: string, text: string): void {

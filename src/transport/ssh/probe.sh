@@ -145,14 +145,20 @@ flush() {
 }
 
 # readfile PATH: the B record of a regular file, N when it vanished after the test (a lock's holder.json
-# removed by its run's release), E when it cannot be read.
+# removed by its run's release), E when it cannot be read. A file that vanished and is back as a regular file
+# (that lock released and taken again by another run) is read again, three tries in all.
 readfile() {
-  if [ -f "$1" ] && [ ! -L "$1" ]; then
-    if b=$(base64 2>/dev/null <"$1"); then printf 'B\000%s\000%s\000' "$1" "$b"
-    elif [ ! -e "$1" ] && [ ! -L "$1" ]; then printf 'N\000%s\000' "$1"
-    elif [ -r "$1" ]; then printf 'E\000%s\000EIO\000' "$1"
-    else printf 'E\000%s\000EACCES\000' "$1"; fi
-  fi
+  [ -f "$1" ] && [ ! -L "$1" ] || return 0
+  rt=1
+  until b=$(base64 2>/dev/null <"$1"); do
+    if [ ! -e "$1" ] && [ ! -L "$1" ]; then printf 'N\000%s\000' "$1"; return 0; fi
+    if [ $rt -ge 3 ] || [ ! -f "$1" ] || [ -L "$1" ] || [ ! -r "$1" ]; then
+      if [ -r "$1" ]; then printf 'E\000%s\000EIO\000' "$1"; else printf 'E\000%s\000EACCES\000' "$1"; fi
+      return 0
+    fi
+    rt=$((rt + 1))
+  done
+  printf 'B\000%s\000%s\000' "$1" "$b"
 }
 
 # access PATH: W 1 when the probe's user may create and remove entries in the dir PATH, W 0 when not
