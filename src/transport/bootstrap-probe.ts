@@ -11,13 +11,28 @@ import { runtimeDir, UNIT_PATH } from '../shared/bootstrap-paths.js';
  * Nothing is written; every line is `key=value` and the parser accepts only the shapes it expects.
  */
 
-/** Seconds the facts' health try may take (a gateway that answers does within a few). */
+/** Seconds each of the facts' health tries may take (a gateway that answers does within a few). */
 export const FACTS_HEALTH_S = 20;
+/**
+ * Tries before the facts call a gateway unhealthy, and the pause between them: a running gateway that misses
+ * one answer (busy, or its node loaded) is not planned a start; a stopped one fails each try at once.
+ */
+export const FACTS_HEALTH_TRIES = 3;
+export const FACTS_HEALTH_PAUSE_S = 5;
 
 export interface BootstrapQuery {
   prefix: string;
   /** The health command (undefined: the node's own `openclaw health --json`). */
   health?: string | undefined;
+  /**
+   * The gateway's port when the health command is clawfleet's own: where the node's socket tables
+   * (/proc/net/tcp, tcp6) show nothing listening on it, the gateway is down and no health try is made (OpenClaw's
+   * health query waits its whole timeout for a gateway that is not there).
+   */
+  port?: number | undefined;
+  /** Health tries and the pause between them (FACTS_HEALTH_TRIES, FACTS_HEALTH_PAUSE_S unless given). */
+  tries?: number;
+  pauseS?: number;
 }
 
 export function bootstrapProbeScript(q: BootstrapQuery): string {
@@ -33,8 +48,37 @@ export function bootstrapProbeScript(q: BootstrapQuery): string {
     // the space an install would take: the filesystem of the prefix, or of its nearest existing ancestor
     'd=$p; while [ ! -d "$d" ]; do case $d in /*/*) d=${d%/*} ;; *) d=/ ;; esac; done',
     'f=$(df -Pk "$d" 2>/dev/null | awk \'NR == 2 { print $4 }\'); [ -n "$f" ] && printf "free=%s\\n" "$f"',
-    `if [ -n "$any" ]; then ( ${healthScript(FACTS_HEALTH_S, q.health)}\n ) >/dev/null 2>&1; printf "health=%s\\n" "$?"; fi`,
+    healthTries(q),
     'exit 0',
+  ].join('\n');
+}
+
+/**
+ * When something is installed: `health=0` at the first try that passes, else the last try's exit status (1 with
+ * no try, when nothing listens on the gateway's port).
+ */
+function healthTries(q: BootstrapQuery): string {
+  const tries = Math.max(1, Math.trunc(q.tries ?? FACTS_HEALTH_TRIES));
+  const pause = Math.max(0, Math.trunc(q.pauseS ?? FACTS_HEALTH_PAUSE_S));
+  const port = q.port !== undefined && Number.isInteger(q.port) && q.port > 0 && q.port < 65536 ? q.port : undefined;
+  // a LISTEN (st 0A) socket whose local address ends in :PORT (hex, as the kernel prints it)
+  const down =
+    port === undefined
+      ? []
+      : [
+          `  if [ -r /proc/net/tcp ] && ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=:${port.toString(16).toUpperCase().padStart(4, '0')} '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'; then`,
+          `    t=${tries}; echo listening=0`,
+          '  fi',
+        ];
+  return [
+    'if [ -n "$any" ]; then',
+    '  h=1; t=0',
+    ...down,
+    `  while [ "$t" -lt ${tries} ]; do t=$((t + 1))`,
+    `    if ( ${healthScript(FACTS_HEALTH_S, q.health)}\n ) >/dev/null 2>&1; then h=0; break; else h=$?; fi`,
+    `    [ "$t" -ge ${tries} ] || sleep ${pause}`,
+    '  done; printf "health=%s\\n" "$h"',
+    'fi',
   ].join('\n');
 }
 

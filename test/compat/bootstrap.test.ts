@@ -107,14 +107,14 @@ afterAll(async () => {
   });
 }, 420_000);
 
-/** What a failed apply leaves to look at: the gateway's own output, its processes, what listens (CI has no shell). */
-async function gatewayState(node: string): Promise<string> {
+/** What a failed apply or re-plan leaves to look at: the gateway's own output, its processes, what listens (CI has no shell). */
+async function gatewayState(node: string, after = 'the failed apply'): Promise<string> {
   const r = await sh(
     node,
     'echo "--- /tmp/openclaw-gateway.log:"; tail -n 40 /tmp/openclaw-gateway.log; echo "--- processes:"; ps -eo pid,user,etime,args | grep -i "[o]penclaw"; ' +
       'echo "--- listening:"; (ss -ltnp || netstat -ltnp) 2>/dev/null | grep -E "2[0-9]{4}"; echo "--- /openclaw-data/logs:"; tail -n 20 /openclaw-data/logs/openclaw.log',
   ).catch((e: Error) => ({ code: -1, out: `(no node state: ${e.message})` }));
-  return `\n--- node ${node} after the failed apply\n${r.out}`;
+  return `\n--- node ${node} after ${after}\n${r.out}`;
 }
 
 /** Every file under the node's OpenClaw home and data root whose name says it holds credentials. */
@@ -199,7 +199,7 @@ async function bootstrapsInOneApply(n: (typeof NODES)[number], label: string): P
   expect(apply.stdout + apply.stderr).not.toContain(token as string);
 
   const again = await cli(['plan', '-i', inv]);
-  expect(again.code, again.stdout + again.stderr).toBe(0);
+  expect(again.code, again.stdout + again.stderr + (again.code === 0 ? '' : await gatewayState(n.name, 'the re-plan'))).toBe(0);
 }
 
 describe(`bootstrap of a bare node with the real OpenClaw ${VERSION}`, () => {

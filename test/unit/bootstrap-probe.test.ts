@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ describe('bootstrap probe (one read-only sh command)', () => {
     writeFileSync(join(prefix, '2026.9.6/node_modules/openclaw/package.json'), '{}');
     mkdirSync(join(prefix, 'junk;rm -rf x/node_modules/openclaw'), { recursive: true });
     writeFileSync(join(prefix, 'junk;rm -rf x/node_modules/openclaw/package.json'), '{}');
-    const out = execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix, health: 'exit 3' })], { encoding: 'utf8' });
+    const out = execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix, health: 'exit 3', pauseS: 0 })], { encoding: 'utf8' });
     const f = parseBootstrapProbe(out);
     expect(f.installed).toEqual(['2026.9.6']); // a dir name that is no version is not one
     expect(f.healthy).toBe(false);
@@ -23,6 +24,45 @@ describe('bootstrap probe (one read-only sh command)', () => {
     const none = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix: join(dir, 'nothing'), health: 'exit 0' })], { encoding: 'utf8' }));
     expect(none.installed).toEqual([]);
     expect(none.healthy).toBeNull();
+  });
+
+  it('a gateway that misses one health answer is healthy; one that misses every try (three) is not', () => {
+    const prefix = join(dir, 'opt-tries');
+    mkdirSync(join(prefix, '2026.9.6/node_modules/openclaw'), { recursive: true });
+    writeFileSync(join(prefix, '2026.9.6/node_modules/openclaw/package.json'), '{}');
+    const count = join(dir, 'tries');
+    // fails its first try (a busy gateway), answers the second
+    const flaky = `echo x >>'${count}'; [ "$(wc -l <'${count}')" -ge 2 ]`;
+    const once = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix, health: flaky, pauseS: 0 })], { encoding: 'utf8' }));
+    expect(once.healthy).toBe(true);
+    expect(readFileSync(count, 'utf8')).toBe('x\nx\n');
+    rmSync(count);
+    const down = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix, health: `echo x >>'${count}'; exit 7`, pauseS: 0 })], { encoding: 'utf8' }));
+    expect(down.healthy).toBe(false);
+    expect(readFileSync(count, 'utf8')).toBe('x\nx\nx\n');
+  });
+
+  it("with the gateway's port: nothing listening there is down without a health try; a listener gets the tries", async () => {
+    const prefix = join(dir, 'opt-port');
+    mkdirSync(join(prefix, '2026.9.6/node_modules/openclaw'), { recursive: true });
+    writeFileSync(join(prefix, '2026.9.6/node_modules/openclaw/package.json'), '{}');
+    const count = join(dir, 'port-tries');
+    const health = `echo x >>'${count}'; exit 0`;
+    const server = createServer();
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const up = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix, health, port, pauseS: 0 })], { encoding: 'utf8' }));
+      expect(up.healthy).toBe(true);
+      expect(readFileSync(count, 'utf8')).toBe('x\n');
+    } finally {
+      await new Promise((res) => server.close(res));
+    }
+    rmSync(count);
+    const down = execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix, health, port, pauseS: 0 })], { encoding: 'utf8' });
+    expect(down).toContain('listening=0');
+    expect(parseBootstrapProbe(down).healthy).toBe(false);
+    expect(existsSync(count)).toBe(false);
   });
 
   it("says how much space the prefix's filesystem has (its nearest existing ancestor when the prefix is not there yet)", () => {
