@@ -218,7 +218,7 @@ describe('ssh transport against a throwaway sshd', () => {
     assertInert();
   });
 
-  it('answers small stat and manifest probes over SFTP, exactly as the script does, with no exec', async () => {
+  it('answers small stat, manifest and list probes over SFTP, exactly as the script does, with no exec', async () => {
     const tree = join(D, 'sftp-tree');
     mkdirSync(join(tree, 'sub', 'deeper'), { recursive: true });
     for (const n of HOSTILE) {
@@ -233,17 +233,32 @@ describe('ssh transport against a throwaway sshd', () => {
     const req: ProbeRequest = {
       stat: [tree, join(tree, 'secret'), join(tree, 'abs-link'), join(tree, 'fifo'), join(tree, 'nope'), join(tree, 'nope', 'deeper')],
       manifest: [tree, join(tree, 'secret')],
+      list: [tree, join(tree, 'secret')],
     };
     const before = node.execCount;
     const r = await node.probe(req);
     expect(node.execCount - before).toBe(0);
     expect(contentOf(r)).toEqual(contentOf(probeLocally(req)));
     expect(r.manifest[tree]?.entries.length).toBe(HOSTILE.length * 2 + 5);
-    // Past the limits (here: three roots) the same request goes to the script, with the same answer.
-    const wide: ProbeRequest = { ...req, manifest: [...req.manifest!, join(tree, 'sub')] };
-    const w = await node.probe(wide);
-    expect(node.execCount - before).toBe(1);
-    expect(contentOf(w)).toEqual(contentOf(probeLocally(wide)));
+    expect(r.list[tree]?.map((c) => c.kind).sort()).toEqual([...HOSTILE.map(() => 'file'), 'dir', 'file', 'other', 'symlink'].sort());
+    expect(r.list[join(tree, 'secret')]).toBeNull();
+    // Past the limits (here: three roots, three lists) the same request goes to the script, with the same answer.
+    for (const wide of [{ ...req, manifest: [...req.manifest!, join(tree, 'sub')] }, { ...req, list: [...req.list!, join(tree, 'sub')] }] as ProbeRequest[]) {
+      const at = node.execCount;
+      const w = await node.probe(wide);
+      expect(node.execCount - at).toBe(1);
+      expect(contentOf(w)).toEqual(contentOf(probeLocally(wide)));
+    }
+    // A name that is not UTF-8 (ssh2 would decode it lossily) sends a list to the script: the name's very bytes.
+    const latin = join(D, 'sftp-latin1');
+    mkdirSync(latin);
+    writeFileSync(Buffer.concat([Buffer.from(latin + '/caf'), Buffer.from([0xe9])]), 'x');
+    const lreq: ProbeRequest = { list: [latin] };
+    const at = node.execCount;
+    const l = await node.probe(lreq);
+    expect(node.execCount - at).toBe(1);
+    expect(l).toEqual(probeLocally(lreq));
+    expect(l.list[latin]).toHaveLength(1);
     assertInert();
   });
 

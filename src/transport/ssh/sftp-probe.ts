@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'ssh2';
-import type { Manifest, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
+import type { DirChild, Manifest, ManifestEntry, PathFact, ProbeRequest, ProbeResult } from '../../domain/facts.js';
 import { makeManifest, specialOf } from '../../shared/manifest.js';
 import { hasEscapedBytes } from '../../shared/name-bytes.js';
 import { normalizeProbePath } from './probe-request.js';
@@ -9,8 +9,8 @@ import { FX, fxCode, type SftpChannel } from './sftp-channel.js';
 /**
  * Small probes answered over SFTP (lstat, readdir, readlink, files read and hashed here): a few pipelined
  * requests, a tenth of a millisecond of the node's CPU each, where the probe script costs a shell, find and
- * sha256sum (~9 ms of the node's CPU). The executor's re-checks and copy verifications are such probes;
- * facts gathering, with its lists, reads and access checks, always runs the script.
+ * sha256sum (~9 ms of the node's CPU). The executor's re-checks, copy verifications and the lists it journals
+ * are such probes; facts gathering, with its reads and access checks, always runs the script.
  */
 
 /** A stat-only probe of at most this many paths is answered over SFTP. */
@@ -21,6 +21,8 @@ export const SFTP_HASH_MAX_BYTES = 64 * 1024;
 export const SFTP_MANIFEST_MAX_ROOTS = 2;
 export const SFTP_MANIFEST_MAX_ENTRIES = 256;
 export const SFTP_MANIFEST_MAX_BYTES = 256 * 1024;
+/** A list of at most this many dirs is read over SFTP (one readdir each). */
+export const SFTP_LIST_MAX_DIRS = 2;
 
 const DENIED = 'permission denied';
 
@@ -32,9 +34,11 @@ function sha256(data: Buffer): string {
 export function sftpMayAnswer(req: ProbeRequest): boolean {
   const stat = req.stat?.length ?? 0;
   const manifest = req.manifest?.length ?? 0;
+  const list = req.list?.length ?? 0;
   // ssh2 sends and reads names as UTF-8: a path or name that is not valid UTF-8 is left to the script.
-  if ([...(req.stat ?? []), ...(req.manifest ?? [])].some(hasEscapedBytes)) return false;
-  return stat + manifest > 0 && stat <= SFTP_STAT_MAX_PATHS && manifest <= SFTP_MANIFEST_MAX_ROOTS && !req.list?.length && !req.read?.length && !req.access?.length && !req.quick?.length;
+  if ([...(req.stat ?? []), ...(req.manifest ?? []), ...(req.list ?? [])].some(hasEscapedBytes)) return false;
+  const small = stat <= SFTP_STAT_MAX_PATHS && manifest <= SFTP_MANIFEST_MAX_ROOTS && list <= SFTP_LIST_MAX_DIRS;
+  return stat + manifest + list > 0 && small && !req.read?.length && !req.access?.length && !req.quick?.length;
 }
 
 /**
@@ -48,10 +52,38 @@ export async function sftpProbe(ch: SftpChannel, req: ProbeRequest): Promise<Pro
   if (facts.some((f) => f === null)) return undefined;
   const trees = await Promise.all(manifest.map((p) => sftpManifest(ch, normalizeProbePath(p))));
   if (trees.some((m) => m === undefined)) return undefined;
+  const list = req.list ?? [];
+  const lists = await Promise.all(list.map((p) => sftpList(ch, normalizeProbePath(p))));
+  if (lists.some((l) => l === undefined)) return undefined;
   const result: ProbeResult = { stat: {}, manifest: {}, list: {}, read: {} };
   stat.forEach((p, i) => (result.stat[p] = facts[i]!));
   manifest.forEach((p, i) => (result.manifest[p] = trees[i]!));
+  list.forEach((p, i) => (result.list[p] = lists[i]!));
   return result;
+}
+
+/**
+ * The children of a real dir (name and kind, from one readdir's lstat data, sorted by name as the script's
+ * are); null when `dir` is not a real dir. undefined leaves the request to the script: a name that is not
+ * valid UTF-8 (ssh2 would decode it lossily), or a readdir that fails (the script says why, as it always has).
+ */
+async function sftpList(ch: SftpChannel, dir: string): Promise<DirChild[] | null | undefined> {
+  const top = await ch.lstat(dir, { denied: DENIED });
+  if (!top?.isDirectory()) return null;
+  let listing: Listing;
+  try {
+    listing = await ch.send<Listing>((cb) => ch.raw.readdir(dir, cb));
+  } catch (e) {
+    if (ch.closed) throw ch.map(e, 'readdir', dir);
+    return undefined;
+  }
+  const children: DirChild[] = [];
+  for (const { filename, attrs } of listing) {
+    if (filename.includes('\uFFFD') || filename.includes('/') || filename === '' || filename === '.' || filename === '..') return undefined;
+    const kind = attrs.isDirectory() ? 'dir' : attrs.isSymbolicLink() ? 'symlink' : attrs.isFile() ? 'file' : 'other';
+    children.push({ name: filename, kind });
+  }
+  return children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
