@@ -26,6 +26,15 @@ export const OPENCLAW_ENTRY = 'node_modules/openclaw/openclaw.mjs';
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
+ * The words that run a command as the gateway's user `user` (runuser keeps the environment; callers start from
+ * `/`, since the login's cwd may be closed to that user): the one spelling of it for OpenClaw's setup,
+ * `agents add`, the start command and both health queries.
+ */
+export function runAsWords(user: string): string {
+  return `runuser -u ${q(user)} -- `;
+}
+
+/**
  * The user OpenClaw's own commands run as on a bootstrapped node: the inventory's named, non-root owner (its
  * user part), else none (the login user). A numeric owner names no account runuser could switch to.
  */
@@ -56,5 +65,5 @@ export function gatewayEnv(g: { home: string; config: string; port?: number }): 
  */
 export function bootHealthCommand(port: number, at: { home: string; configPath: string }, runAs?: string): string {
   const env = gatewayEnv({ home: at.home, config: at.configPath, port });
-  return runAs === undefined ? `${env} openclaw health --json` : `cd / && ${env} runuser -u ${q(runAs)} -- openclaw health --json`;
+  return runAs === undefined ? `${env} openclaw health --json` : `cd / && ${env} ${runAsWords(runAs)}openclaw health --json`;
 }

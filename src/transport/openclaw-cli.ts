@@ -1,6 +1,6 @@
 import type { OpenclawBinary } from '../domain/facts.js';
 import type { GatewayAt } from '../domain/inventory.js';
-import { gatewayEnv } from '../shared/bootstrap-paths.js';
+import { gatewayEnv, runAsWords } from '../shared/bootstrap-paths.js';
 import { shQuote } from './sh-quote.js';
 
 /**
@@ -74,7 +74,7 @@ export function healthScript(seconds: number, command?: string, gateway?: Gatewa
   const limit = `if command -v timeout >/dev/null 2>&1; then set -- timeout -k 5 ${s}; else set --; fi`;
   if (command !== undefined) return [limit, `"$@" /bin/sh -c ${shQuote(command)} </dev/null`].join('\n');
   const env = gateway ? `${gatewayEnv(gateway)} ` : '';
-  const as = gateway?.runAs !== undefined ? `runuser -u ${shQuote(gateway.runAs)} -- ` : '';
+  const as = gateway?.runAs !== undefined ? runAsWords(gateway.runAs) : '';
   return [LOCATE, limit, ...(as ? ['cd / || exit 125'] : []), `${env}NO_COLOR=1 "$@" ${as}"$oc" health --json --timeout ${s * 1000} </dev/null`].join('\n');
 }
 

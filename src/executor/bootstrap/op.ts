@@ -3,6 +3,7 @@ import { ClawError } from '../../domain/errors.js';
 import { redactText } from '../../shared/redact.js';
 import { asShCommand } from '../../transport/openclaw-cli.js';
 import { shQuote } from '../../transport/sh-quote.js';
+import { runAsWords } from '../../shared/bootstrap-paths.js';
 import type { ExecResult } from '../../transport/types.js';
 import type { RunContext } from '../context.js';
 import type { UndoOutcome } from '../step.js';
@@ -49,7 +50,7 @@ export async function runScriptWithFile(ctx: RunContext, what: string, script: s
  * the environment is kept, HOME becomes the user's), or as it is when none.
  */
 export function asUser(user: string | undefined, script: string): string {
-  return user === undefined ? script : `cd / && exec runuser -u ${shQuote(user)} -- /bin/sh -c ${shQuote(script)}`;
+  return user === undefined ? script : `cd / && exec ${runAsWords(user)}/bin/sh -c ${shQuote(script)}`;
 }
 
 export const NOT_UNDONE = 'not undone: an install cannot be undone (it stays; remove it by hand if needed)';

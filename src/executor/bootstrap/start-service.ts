@@ -1,5 +1,5 @@
 import { ClawError } from '../../domain/errors.js';
-import { gatewayEnv } from '../../shared/bootstrap-paths.js';
+import { gatewayEnv, runAsWords } from '../../shared/bootstrap-paths.js';
 import { shQuote } from '../../transport/sh-quote.js';
 import { checkHealth } from '../health-gate.js';
 import { runScript, type BootOp } from './op.js';
@@ -12,7 +12,7 @@ export function startScript(command: string, home: string, config: string, reado
   const env = [gatewayEnv({ home, config, port }), ...(readonly ? ['OPENCLAW_CONFIG_READONLY=1'] : [])];
   const run = `/bin/sh -c ${shQuote(command)}`;
   if (runAs === undefined) return `${env.join(' ')} ${run} </dev/null >/dev/null 2>&1`;
-  return `cd / && ${env.join(' ')} runuser -u ${shQuote(runAs)} -- ${run} </dev/null >/dev/null 2>&1`;
+  return `cd / && ${env.join(' ')} ${runAsWords(runAs)}${run} </dev/null >/dev/null 2>&1`;
 }
 
 /** Starts the gateway (systemd unit, or the inventory's start command), then waits for its health check. */
