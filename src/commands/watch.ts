@@ -23,6 +23,7 @@ interface WatchValues extends CommonValues, CheckOutputValues {
   state?: string;
   secretFile?: string;
   every?: string;
+  requireCredentials?: boolean;
 }
 
 const DESCRIPTION = `Runs the drift check (and the credential sentinel) once, or every --every, compares it with the last run
@@ -77,7 +78,7 @@ export async function watchCommand(values: WatchValues, out: NodeJS.WriteStream)
   process.once('SIGINT', onSignal);
   try {
     for (;;) {
-      const run = await watchOnce({ session, stateFile, waivers: () => waiversFor(session.inventory, values.waivers), notifiers, retry, fleetSecret, openclawChecks: values.openclawChecks !== false, journals: format === 'html' });
+      const run = await watchOnce({ session, stateFile, waivers: () => waiversFor(session.inventory, values.waivers), notifiers, retry, fleetSecret, openclawChecks: values.openclawChecks !== false, requireCredentials: values.requireCredentials === true, journals: format === 'html' });
       const text =
         format === 'text'
           ? summary(run, s)
@@ -112,6 +113,7 @@ export function registerWatch(program: Command, io: Io): void {
     .option('--notify-timeout <S>', 'per attempt, in seconds (default 10)')
     .option('--state <FILE>', 'last result, credential fingerprints, undelivered alerts (default: $XDG_STATE_HOME/clawfleet/watch-<inventory hash>.json, mode 0600); operator side, never on a node')
     .option('--secret-file <FILE>', 'HMAC key of the credential fingerprints, created 0600 on first use (default: $XDG_CONFIG_HOME/clawfleet/fleet-secret); never printed')
+    .option('--require-credentials', 'listed agents without credentials are drift of a credentials item, alerted when it appears and when it is resolved (as check --require-credentials)')
     .option('--every <DURATION>', 'run again every DURATION (30s, 15m, 1h) until stopped; default: once');
   withCheckOutput(cmd);
   withCommon(cmd)

@@ -20,6 +20,8 @@ export interface WatchOptions {
   retry: RetryPolicy;
   fleetSecret: Buffer;
   openclawChecks: boolean;
+  /** Listed agents without credentials are a `credentials` item (drift, alerted on change) instead of a note. */
+  requireCredentials?: boolean;
   journals?: boolean;
   now?: () => Date;
 }
@@ -53,7 +55,7 @@ export async function watchOnce(o: WatchOptions): Promise<WatchRun> {
     const session = await openSession(o.session);
     let checked;
     try {
-      checked = await runCheck(session, { waivers, now: (o.now ?? (() => new Date()))(), openclawChecks: o.openclawChecks, fleetSecret: o.fleetSecret, parallel: o.session.parallel, journals: o.journals ?? false });
+      checked = await runCheck(session, { waivers, now: (o.now ?? (() => new Date()))(), openclawChecks: o.openclawChecks, fleetSecret: o.fleetSecret, parallel: o.session.parallel, journals: o.journals ?? false, requireCredentials: o.requireCredentials === true });
     } finally {
       await session.close();
     }

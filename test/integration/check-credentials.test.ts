@@ -1,6 +1,6 @@
 // check lists the inventory's agents that have no credentials (a note; drift with --require-credentials), on a
 // converged local demo fleet, through the built CLI. Only agent ids and store paths are printed, never a key.
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckResultSchema } from '../../src/check/schema.js';
@@ -10,15 +10,18 @@ import { runCli } from '../helpers/run-cli.js';
 
 type Fleet = Awaited<ReturnType<typeof tempDemoFleet>>;
 let f: Fleet;
+let removed: string;
 const inv = () => ['-i', f.inventoryFile];
 const STORE = '/root/.openclaw/agents/writer/agent';
+const credFile = () => join(f.dir, 'fleet', 'nodes', 'node03', STORE, 'auth-profiles.json');
 
 beforeAll(async () => {
   f = await tempDemoFleet();
   const applied = await runCli(['apply', '-y', ...inv()]);
   expect(applied.code, applied.stderr).toBe(0);
   // node03's writer loses its credential file (as a freshly bootstrapped agent has none)
-  await rm(join(f.dir, 'fleet', 'nodes', 'node03', STORE, 'auth-profiles.json'));
+  removed = await readFile(credFile(), 'utf8');
+  await rm(credFile());
 });
 afterAll(async () => {
   await f?.cleanup();
@@ -51,5 +54,23 @@ describe('check: agents without credentials', { timeout: 300_000 }, () => {
     expect(r.stdout).toMatch(/^node02\s.*✓$/m);
     expect(r.stdout).toContain(`✗ node03 credentials: no credentials: writer (${STORE})`);
     expect(r.stdout).not.toMatch(/^! node03/m);
+  });
+
+  it('watch --require-credentials: alerts when the item drifts, stays quiet while it does, and says when it is resolved', async () => {
+    const state = ['--state', join(f.dir, 'watch-state.json'), '--secret-file', join(f.dir, 'fleet-secret')];
+    const watch = (...more: string[]) => runCli(['watch', ...inv(), ...state, ...more]);
+    const plain = await watch();
+    expect(plain.code, plain.stdout + plain.stderr).toBe(0);
+    expect(plain.stdout).not.toContain('credentials drifts');
+    const first = await watch('--require-credentials');
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toContain(`node03 credentials drifts: credentials: no credentials: writer (${STORE})`);
+    expect(first.stdout).not.toMatch(/node0[24] credentials|t440 credentials/);
+    const again = await watch('--require-credentials');
+    expect(again.stdout).not.toContain('credentials drifts');
+    await writeFile(credFile(), removed);
+    const back = await watch('--require-credentials');
+    expect(back.stdout).toContain('node03 credentials matches the baseline again');
+    expect(first.stdout + again.stdout + back.stdout).not.toContain(demoKey('node03', 'writer'));
   });
 });

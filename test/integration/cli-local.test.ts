@@ -320,6 +320,7 @@ describe.concurrent('clawfleet CLI on a local demo fleet', () => {
       ['rollback', ['RUN-ID', '-i, --inventory FILE', '-l, --limit LIST', 'Exit code']],
       ['demo', ['4-node demo fleet', 'bare fifth node', 'new-node.yaml', '--dir DIR']],
       ['check', ['--require-credentials', 'Exit code', 'no credentials']],
+      ['watch', ['--require-credentials', '--every DURATION', '--state FILE', 'Exit code']],
     ])('%s --help exits 0 and lists its options', async (cmd, words) => {
       const r = await cli([cmd, '--help'], tmp);
       expectClean(r);
