@@ -185,7 +185,8 @@ async function seed(f) {
 
 const JSON5 = (await import('json5')).default;
 const YAML = await import('yaml');
-const BASELINE = YAML.parse(readFileSync(join(ROOT, 'plans/openclaw-classic.yaml'), 'utf8'));
+// `{dataRoot}` in a section value is the node's data root: the bench fleet's is /openclaw-data
+const BASELINE = YAML.parse(readFileSync(join(ROOT, 'plans/openclaw-classic.yaml'), 'utf8').replaceAll('{dataRoot}', '/openclaw-data'));
 
 /** Every file under `dir` (relative path → content), following nothing. */
 async function filesUnder(dir, rel = '') {

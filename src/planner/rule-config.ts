@@ -67,9 +67,26 @@ export function sectionsFor(input: PlanInput): SectionValue[] {
   });
 }
 
+/**
+ * `{dataRoot}` in a section's string values (the baseline's or an override's) is the node's data root: the
+ * shipped baselines' log file and session store live under whatever `dataRoot` the inventory gives the node.
+ * Replaced before anything is written or compared: OpenClaw never sees it.
+ */
+export const DATA_ROOT_TOKEN = '{dataRoot}';
+
+function withDataRoot(v: unknown, root: string): unknown {
+  if (typeof v === 'string') return v.split(DATA_ROOT_TOKEN).join(root);
+  if (Array.isArray(v)) return v.map((x) => withDataRoot(x, root));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withDataRoot(x, root)]));
+  return v;
+}
+
 /** Path and value of each section, from the baseline and the node alone (a saved plan's sections are checked against it). */
-export function sectionsOf(baseline: PlanInput['baseline'], node: PlanInput['node'], layout: Pick<Layout, 'relocations' | 'home'>): SectionValue[] {
-  const out: SectionValue[] = baseline.config.sections.map((s) => ({ path: s.path.split('.'), value: overlay(s.value, node.overrides[s.path] ?? {}) }));
+export function sectionsOf(baseline: PlanInput['baseline'], node: PlanInput['node'], layout: Pick<Layout, 'relocations' | 'home' | 'dataRoot'>): SectionValue[] {
+  const out: SectionValue[] = baseline.config.sections.map((s) => ({
+    path: s.path.split('.'),
+    value: withDataRoot(overlay(s.value, node.overrides[s.path] ?? {}), layout.dataRoot) as SectionValue['value'],
+  }));
   // baseline `agentDir`: each listed agent's entry points OpenClaw at its dir under the data root
   // (replacing the default path OpenClaw itself writes there, as `agents add` does: the dir is moved with it)
   for (const r of layout.relocations) {

@@ -5,6 +5,9 @@ import { nodeHasErrors, type Diagnostic, type NodePlan, type Severity } from '..
 import { mergedText } from '../../src/json5-editor/merged-text.js';
 import { sha256Hex } from '../../src/shared/manifest.js';
 import { planNode } from '../../src/planner/plan-node.js';
+import { sectionsOf } from '../../src/planner/rule-config.js';
+import { layoutFor } from '../../src/shared/layout.js';
+import type { NodeSpec } from '../../src/domain/inventory.js';
 import {
   bare,
   CLASSIC_CONFIG_FULL,
@@ -704,5 +707,32 @@ describe('planNode as a whole', () => {
     const p = planNode(b.build());
     expect(p.paths).toEqual({ home: '/root/oc', dataRoot: '/root/data', attic: '/root/oc/.clawfleet', stateDir: '/root/data/.clawfleet' });
     expect(p.actions.find((a) => a.type === 'link')).toMatchObject({ path: '/root/oc/memory', target: '/root/data/memory' });
+  });
+});
+
+describe('{dataRoot} in a section value', () => {
+  const sections = (dataRoot: string, overrides: NodeSpec['overrides'] = {}) => {
+    const baseline = shippedBaseline('openclaw-current');
+    const node = nodeSpec({ baseline: 'openclaw-current', dataRoot, overrides });
+    return Object.fromEntries(sectionsOf(baseline, node, layoutFor(baseline, node, HOME)).map((s) => [s.path.join('.'), s.value]));
+  };
+
+  it("is the node's data root: the shipped baseline's log file and session store follow dataRoot", () => {
+    const d = sections(DATA);
+    expect(d['logging']).toMatchObject({ file: '/openclaw-data/logs/openclaw.log' });
+    expect(d['session']).toEqual({ store: '/openclaw-data/agents/{agentId}/sessions/sessions.json' });
+    const s = sections('/srv/oc');
+    expect(s['logging']).toMatchObject({ file: '/srv/oc/logs/openclaw.log' });
+    expect(s['session']).toEqual({ store: '/srv/oc/agents/{agentId}/sessions/sessions.json' }); // OpenClaw's own token stays
+    expect(JSON.stringify(s)).not.toContain('{dataRoot}');
+  });
+
+  it("in an inventory override too, and a merge adds the node's path", () => {
+    const s = sections('/srv/oc', { logging: { file: '{dataRoot}/logs/gateway.log' } });
+    expect(s['logging']).toMatchObject({ file: '/srv/oc/logs/gateway.log', level: 'info' });
+    const baseline = shippedBaseline('openclaw-current');
+    const node = nodeSpec({ baseline: 'openclaw-current', dataRoot: '/srv/oc' });
+    const merged = mergedText('{}\n', sectionsOf(baseline, node, layoutFor(baseline, node, HOME)));
+    expect(JSON5.parse(merged.text)).toMatchObject({ logging: { file: '/srv/oc/logs/openclaw.log' }, session: { store: '/srv/oc/agents/{agentId}/sessions/sessions.json' } });
   });
 });
