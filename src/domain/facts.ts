@@ -191,6 +191,12 @@ export interface BootstrapFacts {
   unitSha256: string | null;
   /** Whether the gateway answered its health command when the facts were gathered (null: not asked, nothing installed). */
   healthy: boolean | null;
+  /**
+   * Whether the gateway's existing user may make and write its OpenClaw home (`runuser -u USER -- test -w -a -x`
+   * on the home, or its nearest existing parent when it is not there yet); absent: not asked or not answerable
+   * (no such user yet, no runuser).
+   */
+  ownerCanWrite?: boolean;
   /** KiB free on the filesystem that holds the prefix (its nearest existing ancestor; `df -Pk`); absent: unknown. */
   freeKiB?: number;
   /** push: what the operator-side cache holds (the runtime, the pinned release); absent for registry. */

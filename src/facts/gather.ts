@@ -40,7 +40,9 @@ async function bootstrapFacts(reader: NodeReader, node: NodeSpec, baseline: Base
   const b = node.bootstrap!;
   const own = node.health?.command === undefined;
   const health = node.health?.command ?? bootHealthCommand(b.port, layout, gatewayRunAs(node.owner));
-  const f = await reader.bootstrapFacts({ prefix: b.prefix, health, ...(own ? { port: b.port } : {}) });
+  const runAs = gatewayRunAs(node.owner);
+  const writableAs = runAs !== undefined ? { writableAs: { user: runAs, dir: layout.home } } : {};
+  const f = await reader.bootstrapFacts({ prefix: b.prefix, health, ...(own ? { port: b.port } : {}), ...writableAs });
   if (b.source === 'push' && b.cache !== undefined && baseline.openclaw.pin && pushCache) f.pushSource = await pushCache(b.cache, baseline.openclaw.pin);
   return f;
 }

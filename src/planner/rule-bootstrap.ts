@@ -1,4 +1,5 @@
 import type { BootstrapAction } from '../domain/actions.js';
+import { gatewayRunAs } from '../shared/bootstrap-paths.js';
 import { addedAgents, bootstrapCandidates, userHome } from './bootstrap-ops.js';
 import { isStandIn, laterSteps, STAND_IN_SYSTEMD, standInNote } from './bootstrap-stand-in.js';
 import { diag, factOf, type PlanInput, type RuleOutput } from './context.js';
@@ -83,6 +84,21 @@ export function planBootstrap(input: PlanInput): RuleOutput {
   }
   const space = have === null ? installSpace(bf) : null;
   if (space) return (err('install-openclaw', `${b.prefix}: ${space}`, b.prefix), out);
+  const config = factOf(input, layout.configPath);
+  const present = new Set((facts.agentDirs ?? []).map((d) => d.name));
+  const setupAsOwner = config.kind === 'missing' || c.agents.some((a) => a.boot.op === 'add-agent' && !present.has(a.boot.agentId));
+  // OpenClaw's setup and `agents add` run as the existing gateway user: refused here, before any install,
+  // rather than failing after it (an install cannot be undone).
+  if (bf.ownerCanWrite === false && setupAsOwner) {
+    const user = gatewayRunAs(node.owner) ?? node.owner ?? '';
+    const what = factOf(input, layout.home).kind === 'missing' ? 'make' : 'write';
+    err(
+      'openclaw-setup',
+      `the gateway's user "${user}" cannot ${what} its OpenClaw home (OpenClaw's setup and \`agents add\` run as it): give it that dir (or its parent), or set openclawHome where it can write`,
+      layout.home,
+    );
+    return out;
+  }
   const actions: BootstrapAction[] = [];
   if (node.owner && facts.gateway === null && c.createUser) {
     const user = newGatewayUser(input, c.createUser);
@@ -118,7 +134,6 @@ export function planBootstrap(input: PlanInput): RuleOutput {
     }
     actions.push(c.openclaw);
   }
-  const config = factOf(input, layout.configPath);
   if (config.kind === 'missing') {
     if (factOf(input, layout.home).kind !== 'missing' && facts.agentDirs !== null && facts.agentDirs.length > 0) {
       err('openclaw-setup', `${layout.home} holds agents but no ${baseline.config.file}: refusing to run OpenClaw's setup over it`, layout.home);
@@ -126,7 +141,6 @@ export function planBootstrap(input: PlanInput): RuleOutput {
     }
     actions.push(c.setup);
   }
-  const present = new Set((facts.agentDirs ?? []).map((d) => d.name));
   for (const a of c.agents) if (a.boot.op === 'add-agent' && !present.has(a.boot.agentId)) actions.push(a);
   out.actions.push(...actions);
   if (actions.length > 0) {

@@ -1,7 +1,7 @@
 import type { BootstrapFacts } from '../domain/facts.js';
 import { healthScript } from './openclaw-cli.js';
 import { shQuote } from './sh-quote.js';
-import { runtimeDir, UNIT_PATH } from '../shared/bootstrap-paths.js';
+import { runAsWords, runtimeDir, UNIT_PATH } from '../shared/bootstrap-paths.js';
 
 /**
  * What a bootstrap needs to know about a node, in one read-only command (POSIX sh): the runtime a push put
@@ -30,6 +30,8 @@ export interface BootstrapQuery {
    * health query waits its whole timeout for a gateway that is not there).
    */
   port?: number | undefined;
+  /** The gateway's user and its OpenClaw home: may that user (when it exists) make and write the home? */
+  writableAs?: { user: string; dir: string } | undefined;
   /** Health tries and the pause between them (FACTS_HEALTH_TRIES, FACTS_HEALTH_PAUSE_S unless given). */
   tries?: number;
   pauseS?: number;
@@ -48,9 +50,25 @@ export function bootstrapProbeScript(q: BootstrapQuery): string {
     // the space an install would take: the filesystem of the prefix, or of its nearest existing ancestor
     'd=$p; while [ ! -d "$d" ]; do case $d in /*/*) d=${d%/*} ;; *) d=/ ;; esac; done',
     'f=$(df -Pk "$d" 2>/dev/null | awk \'NR == 2 { print $4 }\'); [ -n "$f" ] && printf "free=%s\\n" "$f"',
+    ...ownerWrite(q),
     healthTries(q),
     'exit 0',
   ].join('\n');
+}
+
+/**
+ * `ownerwrite=1|0`: whether the user (when it exists, and runuser is there) may write and search the dir, or
+ * its nearest existing parent when the dir is not there yet (what OpenClaw's setup, run as that user, needs).
+ */
+function ownerWrite(q: BootstrapQuery): string[] {
+  if (!q.writableAs) return [];
+  return [
+    `wu=${shQuote(q.writableAs.user)}; wd=${shQuote(q.writableAs.dir)}`,
+    'while [ ! -e "$wd" ] && [ ! -L "$wd" ]; do case $wd in /*/*) wd=${wd%/*} ;; *) wd=/ ;; esac; done',
+    'if id -u "$wu" >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1; then',
+    `  if (cd / && ${runAsWords(q.writableAs.user)}/bin/sh -c '[ -d "$1" ] && [ -w "$1" ] && [ -x "$1" ]' clawfleet-w "$wd") </dev/null >/dev/null 2>&1; then echo ownerwrite=1; else echo ownerwrite=0; fi`,
+    'fi',
+  ];
 }
 
 /**
@@ -101,6 +119,7 @@ export function parseBootstrapProbe(stdout: string): BootstrapFacts {
     else if (k === 'unit' && /^[0-9a-f]{64}$/.test(v)) f.unitSha256 = v;
     else if (k === 'health' && /^\d+$/.test(v)) f.healthy = v === '0';
     else if (k === 'free' && /^\d{1,15}$/.test(v)) f.freeKiB = Number(v);
+    else if (k === 'ownerwrite' && (v === '0' || v === '1')) f.ownerCanWrite = v === '1';
   }
   f.installed.sort();
   return f;

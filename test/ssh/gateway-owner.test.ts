@@ -189,4 +189,20 @@ describe('a node with its own gateway user (root login)', () => {
     }
     expect(await fleet.exec(NODE.name, ['sh', '-c', "stat -c '%u:%g %a' /tmp/victim /openclaw-data/owned-probe; rm -rf /openclaw-data/lnk /openclaw-data/owned-probe /tmp/victim"])).toBe('0:0 600\n1001:2500 2750\n');
   }, 120_000);
+
+  it("the bootstrap probe asks the node's runuser whether a user may make or write an OpenClaw home, and changes nothing", async () => {
+    const w = await SshNode.open({ node: NODE.name, host: fleet.node(NODE.name).host, user: 'root', identityFiles: [fleet.clientKey], knownHostsFiles: [fleet.knownHosts], agent: '' });
+    const before = await fleet.exec(NODE.name, ['sh', '-c', OWNERS]);
+    try {
+      const can = async (user: string, dir: string) => (await w.bootstrapFacts({ prefix: '/opt/none', writableAs: { user, dir } })).ownerCanWrite;
+      expect(await can('openclaw', OC)).toBe(true); // its own 0700 home
+      expect(await can('alice', OC)).toBe(false); // another user's 0700 home
+      expect(await can('openclaw', '/home/openclaw/new/.openclaw')).toBe(true); // not there yet: its own home is the parent
+      expect(await can('openclaw', '/srv/oc/.openclaw')).toBe(false); // not there yet: root's /srv (or /) is the parent
+      expect(await can('nobody-here', OC)).toBeUndefined(); // no such user: not asked
+    } finally {
+      await w.close();
+    }
+    expect(await fleet.exec(NODE.name, ['sh', '-c', OWNERS])).toBe(before);
+  }, 120_000);
 });

@@ -65,6 +65,22 @@ describe('bootstrap probe (one read-only sh command)', () => {
     expect(existsSync(count)).toBe(false);
   });
 
+  it("asks, as the gateway's user, whether it may write the OpenClaw home or its nearest existing parent", () => {
+    // a stand-in runuser (`runuser -u USER -- CMD…`) that runs CMD as is: the test is about what is asked of which dir
+    const bin = join(dir, 'runuser-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'runuser'), '#!/bin/sh\n[ "$1" = -u ] && [ "$3" = -- ] || exit 99\nshift 3\nexec "$@"\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const me = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+    const ask = (user: string, home: string) => execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix: join(dir, 'none'), writableAs: { user, dir: home } })], { encoding: 'utf8', env });
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(parseBootstrapProbe(ask(me, join(dir, 'not', 'yet', '.openclaw'))).ownerCanWrite).toBe(true); // climbs to the test's own dir
+    expect(parseBootstrapProbe(ask(me, join(dir, 'a-file', '.openclaw'))).ownerCanWrite).toBe(false); // its parent is no dir
+    const nobody = ask('no-such-user-clawfleet', join(dir, 'x'));
+    expect(nobody).not.toContain('ownerwrite=');
+    expect(parseBootstrapProbe(nobody).ownerCanWrite).toBeUndefined();
+  });
+
   it("says how much space the prefix's filesystem has (its nearest existing ancestor when the prefix is not there yet)", () => {
     const f = parseBootstrapProbe(execFileSync('/bin/sh', ['-c', bootstrapProbeScript({ prefix: join(dir, 'not/there/yet') })], { encoding: 'utf8' }));
     const df = Number(execFileSync('/bin/sh', ['-c', `df -Pk ${dir} | awk 'NR == 2 { print $4 }'`], { encoding: 'utf8' }).trim());

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Accounts } from '../../src/domain/facts.js';
 import type { BootstrapAction } from '../../src/domain/actions.js';
-import type { BootstrapFacts } from '../../src/domain/facts.js';
+import type { BootstrapFacts, GatewayUser } from '../../src/domain/facts.js';
 import { createScript, freeScript } from '../../src/executor/bootstrap/create-user.js';
 import { startScript } from '../../src/executor/bootstrap/start-service.js';
 import { accountsFact, parseLoginDefs } from '../../src/facts/accounts.js';
@@ -145,6 +145,33 @@ describe('create-user on the node: checked free before any write, then created w
     for (const systemd of [true, false]) {
       const start = bootstrapCandidates(b.node, b.baseline, b.layout, systemd)!.start.boot;
       expect(start.op === 'start-service' && start.health.command).toMatch(/^cd \/ && OPENCLAW_STATE_DIR='\/home\/openclaw\/\.openclaw' .* runuser -u 'openclaw' -- openclaw health --json$/);
+    }
+  });
+});
+
+describe('bootstrap planner: an existing gateway user that cannot write its OpenClaw home', () => {
+  const existing = (ownerCanWrite: boolean | undefined, openclawHome = '/srv/oc/.openclaw') =>
+    bare({ baseline: shippedBaseline('openclaw-current'), node: { baseline: 'openclaw-current', agents: ['main', 'coder'], owner: 'openclaw', openclawHome, bootstrap: push } })
+      .boot({ ...nothing, ...(ownerCanWrite === undefined ? {} : { ownerCanWrite }) })
+      .gateway({ name: 'openclaw', uid: 995, gid: 995, groups: [995], source: 'inventory' } satisfies GatewayUser);
+  const errs = (p: ReturnType<typeof planNode>) => p.diagnostics.filter((d) => d.severity === 'error');
+
+  it('refused at plan time, naming the home, before any install (an install cannot be undone)', () => {
+    const p = planNode(existing(false).build());
+    expect(p.actions).toEqual([]);
+    expect(errs(p).map((d) => [d.message, d.path])).toEqual([
+      [
+        'bootstrap openclaw-setup: the gateway\'s user "openclaw" cannot make its OpenClaw home (OpenClaw\'s setup and `agents add` run as it): give it that dir (or its parent), or set openclawHome where it can write',
+        '/srv/oc/.openclaw',
+      ],
+    ]);
+  });
+
+  it('planned as before when it can, or when the node could not say', () => {
+    for (const can of [true, undefined]) {
+      const p = planNode(existing(can).build());
+      expect(errs(p)).toEqual([]);
+      expect(p.actions.map((a) => (a as BootstrapAction).boot.op)).toEqual(['install-runtime', 'install-openclaw', 'openclaw-setup', 'add-agent']);
     }
   });
 });
