@@ -125,8 +125,9 @@ export async function acquireLock(w: NodeWriter, paths: NodePaths, who: LockHold
       break;
     } catch (e) {
       const s = await awaitHolder(w, root);
-      // Released between our mkdir and our look (another run just finished): try again.
-      if (!s.locked && attempt < 20 && e instanceof ClawError && e.code === 'EEXIST') continue;
+      // Released between our mkdir and our look (another run just finished): try again. OpenSSH's SFTP server
+      // answers an existing dir with a plain FAILURE, which is EIO once the dir is gone by the time it is looked at.
+      if (!s.locked && attempt < 20 && e instanceof ClawError && (e.code === 'EEXIST' || e.code === 'EIO')) continue;
       if (!s.locked) throw e; // not a lock held by anyone: a real error (read-only, full, permissions…)
       if (opts.takeOverFrom && s.holder?.runId === opts.takeOverFrom && !(await holderAlive(w, root, s)).alive) {
         await w.writeFileAtomic(holderFile(root), JSON.stringify(holder) + '\n', 0o600);
