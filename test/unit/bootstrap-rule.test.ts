@@ -24,6 +24,14 @@ const nothing: BootstrapFacts = {
 function node(b: BootstrapSpec = push, facts: BootstrapFacts = nothing): InputBuilder {
   return bare({ baseline: shippedBaseline('openclaw-current'), node: { baseline: 'openclaw-current', agents: ['main', 'coder'], bootstrap: b } }).boot(facts);
 }
+/** A node OpenClaw is installed and set up on (config, agents main and coder), with these bootstrap facts over `nothing`. */
+function setUp(b: BootstrapSpec, facts: Partial<BootstrapFacts>): InputBuilder {
+  return node(b, { ...nothing, pushedRuntime: 'v24.0.0', installed: ['2026.9.6'], ...facts })
+    .openclaw('2026.9.6')
+    .dir(OC)
+    .configText('{}')
+    .agents('main', 'coder');
+}
 const ops = (p: ReturnType<typeof planNode>) => p.actions.map((a) => (a.type === 'bootstrap' ? `${a.boot.op} ${a.path}` : `${a.type} ${a.path}`));
 const errors = (p: ReturnType<typeof planNode>) => p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
 
@@ -86,57 +94,29 @@ describe('bootstrap planner: a bare node', () => {
   it('no systemd and no start command: a plan error once OpenClaw is set up', () => {
     const b = { ...push };
     delete b.start;
-    const p = planNode(
-      node(b, { ...nothing, pushedRuntime: 'v24.0.0', installed: ['2026.9.6'], healthy: false })
-        .openclaw('2026.9.6')
-        .dir(OC)
-        .configText('{}')
-        .agents('main', 'coder')
-        .build(),
-    );
+    const p = planNode(setUp(b, { healthy: false }).build());
     expect(errors(p)).toEqual(['bootstrap start-service: the node has no systemd and the inventory gives no bootstrap.start command']);
   });
 
   it('set up but the gateway does not answer: layout and config, then the start with its health check, last', () => {
-    const p = planNode(
-      node(push, { ...nothing, pushedRuntime: 'v24.0.0', installed: ['2026.9.6'], healthy: false })
-        .openclaw('2026.9.6')
-        .dir(OC)
-        .configText('{}')
-        .agents('main', 'coder')
-        .build(),
-    );
+    const p = planNode(setUp(push, { healthy: false }).build());
     expect(ops(p).at(-1)).toBe('start-service /opt/openclaw/.gateway');
     expect(ops(p).some((o) => o.startsWith('merge-config'))).toBe(true);
     // healthy: nothing of the service
-    const q = planNode(
-      node(push, { ...nothing, pushedRuntime: 'v24.0.0', installed: ['2026.9.6'], healthy: true })
-        .openclaw('2026.9.6')
-        .dir(OC)
-        .configText('{}')
-        .agents('main', 'coder')
-        .build(),
-    );
+    const q = planNode(setUp(push, { healthy: true }).build());
     expect(ops(q).filter((o) => o.startsWith('start-service'))).toEqual([]);
   });
 
   it('systemd: the unit is written when it differs, and the gateway started', () => {
-    const facts = { ...nothing, systemd: true, pushedRuntime: 'v24.0.0', installed: ['2026.9.6'], healthy: true };
-    const b = node(push, facts).openclaw('2026.9.6').dir(OC).configText('{}').agents('main', 'coder');
+    const facts = { systemd: true, healthy: true };
+    const b = setUp(push, facts);
     const p = planNode(b.build());
     expect(ops(p).slice(-2)).toEqual(['install-service /etc/systemd/system/openclaw-gateway.service', 'start-service /opt/openclaw/.gateway']);
     const unit = (p.actions.at(-2) as BootstrapAction).boot;
     expect(unit.op === 'install-service' && unit.unit).toContain('ExecStart=/usr/local/bin/openclaw gateway run --port 18789');
     expect(unit.op === 'install-service' && unit.unit).not.toContain('OPENCLAW_CONFIG_READONLY');
     const c = bootstrapCandidates(b.node, b.baseline, b.layout, true)!;
-    const same = planNode(
-      node(push, { ...facts, unitSha256: unitSha(c) })
-        .openclaw('2026.9.6')
-        .dir(OC)
-        .configText('{}')
-        .agents('main', 'coder')
-        .build(),
-    );
+    const same = planNode(setUp(push, { ...facts, unitSha256: unitSha(c) }).build());
     expect(ops(same).filter((o) => /service/.test(o))).toEqual([]);
   });
 
