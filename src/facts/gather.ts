@@ -39,8 +39,8 @@ function writeDirs(layout: Layout, node: NodeSpec): string[] {
 async function bootstrapFacts(reader: NodeReader, node: NodeSpec, baseline: Baseline, layout: Layout, pushCache?: PushCacheLookup): Promise<BootstrapFacts> {
   const b = node.bootstrap!;
   const own = node.health?.command === undefined;
-  const health = node.health?.command ?? bootHealthCommand(b.port, layout, gatewayRunAs(node.owner));
   const runAs = gatewayRunAs(node.owner);
+  const health = node.health?.command ?? bootHealthCommand(b.port, layout, runAs);
   const writableAs = runAs !== undefined ? { writableAs: { user: runAs, dir: layout.home } } : {};
   const f = await reader.bootstrapFacts({ prefix: b.prefix, health, ...(own ? { port: b.port } : {}), ...writableAs });
   if (b.source === 'push' && b.cache !== undefined && baseline.openclaw.pin && pushCache) f.pushSource = await pushCache(b.cache, baseline.openclaw.pin);
